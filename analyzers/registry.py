@@ -1,0 +1,140 @@
+"""Compose the analyzers: normalize, split into script runs, send each run to its language.
+
+Korean text goes to Kiwi in segments that span a line's Hangul runs together with the Latin
+words and punctuation between them (Kiwi reads better in context), batched across texts.
+Japanese runs go to Sudachi, other letter and digit runs to the word analyzer. No segment crosses
+a line break, so analyzing one line alone gives the same tokens as analyzing it in its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from searchclip.analyzers import english, japanese, korean
+from searchclip.analyzers.bigrams import run_bigrams
+from searchclip.analyzers.normalize import Normalized, normalize
+from searchclip.analyzers.script import Run, Script, has_kana, runs
+from searchclip.analyzers.token import Token
+
+# Kiwi reads long lines in pieces cut at a space, so memory and latency stay bounded.
+KOREAN_SEGMENT_CHARS = 8_000
+
+
+def analyze(text: str) -> list[Token]:
+    """Index terms of a text with positions and offsets into `text`."""
+    return analyze_batch([text])[0]
+
+
+def analyze_batch(texts: Sequence[str]) -> list[list[Token]]:
+    """`analyze` for many texts at once; Korean is sent to Kiwi as one batch."""
+    norms = [normalize(t) for t in texts]
+    found: list[list[Token]] = [[] for _ in texts]
+    ko_segments: list[str] = []
+    ko_where: list[tuple[int, int]] = []
+    for i, norm in enumerate(norms):
+        text_runs = runs(norm.text)
+        for start, end in _korean_segments(norm.text, text_runs):
+            ko_segments.append(norm.text[start:end])
+            ko_where.append((i, start))
+        for run in text_runs:
+            piece = norm.text[run.start : run.end]
+            if run.script is Script.JAPANESE:
+                found[i].extend(_shift(japanese.analyze_run(piece), run.start))
+            elif run.script is Script.WORD:
+                found[i].append(english.analyze_word(piece, run.start))
+    for (i, offset), tokens in zip(ko_where, korean.analyze_segments(ko_segments), strict=True):
+        found[i].extend(_shift(tokens, offset))
+    return [_finish(tokens, norm) for tokens, norm in zip(found, norms, strict=True)]
+
+
+def bigrams(text: str) -> list[Token]:
+    """CJK character bigrams of a text, with positions and offsets into `text`."""
+    norm = normalize(text)
+    tokens = [tok for run in runs(norm.text) for tok in run_bigrams(norm.text, run)]
+    return _finish(tokens, norm)
+
+
+def detect_language(text: str) -> str:
+    """ "ko", "ja", "en" or "" for a text, by which script carries most of it."""
+    counts = {"ko": 0, "ja": 0, "en": 0}
+    for run in runs(normalize(text).text):
+        length = run.end - run.start
+        if run.script is Script.HANGUL:
+            counts["ko"] += length
+        elif run.script is Script.JAPANESE:
+            counts["ja"] += length
+        else:
+            # A Latin word carries about as much as two or three CJK characters.
+            counts["en"] += max(1, length // 3)
+    if counts["ja"] and not counts["ko"] and not has_kana(text) and counts["ja"] < counts["en"]:
+        counts["ja"] = 0
+    lang = max(counts, key=lambda k: counts[k])
+    return lang if counts[lang] else ""
+
+
+def _korean_segments(text: str, text_runs: list[Run]) -> list[tuple[int, int]]:
+    """Stretches of a line between Japanese runs that hold Hangul, cut to Kiwi-sized pieces.
+
+    The Latin words around Hangul stay in the segment: `Code를` reads as a particle after a
+    word only when Kiwi sees the word.
+    """
+    segments: list[tuple[int, int]] = []
+    stretch_start = 0
+    has_hangul = False
+    for run in text_runs:
+        line_break = text.rfind("\n", stretch_start, run.start)
+        if line_break != -1:
+            _close(text, stretch_start, line_break, has_hangul, segments)
+            stretch_start, has_hangul = line_break + 1, False
+        if run.script is Script.JAPANESE:
+            _close(text, stretch_start, run.start, has_hangul, segments)
+            stretch_start, has_hangul = run.end, False
+        elif run.script is Script.HANGUL:
+            has_hangul = True
+    end = text.find("\n", stretch_start)
+    _close(text, stretch_start, len(text) if end == -1 else end, has_hangul, segments)
+    return segments
+
+
+def _close(text: str, start: int, end: int, has_hangul: bool, segments: list[tuple[int, int]]) -> None:
+    """Add text[start:end] as segments, cut at spaces into pieces Kiwi reads quickly."""
+    while has_hangul and start < end:
+        cut = end
+        if end - start > KOREAN_SEGMENT_CHARS:
+            space = text.rfind(" ", start, start + KOREAN_SEGMENT_CHARS)
+            cut = space + 1 if space > start else start + KOREAN_SEGMENT_CHARS
+        segments.append((start, cut))
+        start = cut
+
+
+def _shift(tokens: list[Token], offset: int) -> list[Token]:
+    return [replace(t, start=t.start + offset, end=t.end + offset) for t in tokens] if offset else tokens
+
+
+def _finish(tokens: list[Token], norm: Normalized) -> list[Token]:
+    """Order tokens by where they stand, number their positions, map offsets to the original."""
+    tokens.sort(key=lambda t: (t.start, t.end))
+    finished = []
+    for position, tok in enumerate(tokens):
+        start, end = norm.to_original(tok.start, tok.end)
+        finished.append(replace(tok, start=start, end=end, position=position))
+    return finished
+
+
+# Bump when this package's own rules change (tags kept, normalization, segmentation).
+ANALYSIS_VERSION = 1
+_ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-core", "PyStemmer")
+
+
+def analysis_version() -> str:
+    """This analysis and the versions of the dictionaries and models behind it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"analysis{ANALYSIS_VERSION}"]
+    for package in _ANALYZER_PACKAGES:
+        try:
+            parts.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            parts.append(f"{package}=?")
+    return ",".join(parts)

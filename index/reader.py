@@ -1,0 +1,149 @@
+"""Query plan → Tantivy query → ranked `Hit`s. Only this package imports tantivy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from searchclip.index.schema import SCHEMA_VERSION, build_schema
+from searchclip.index.store import current_generation, read_manifest
+from searchclip.index.writer import as_datetime
+
+from searchclip.errors import IndexMissingError, IndexVersionError
+from searchclip.hits import Hit, Results
+from searchclip.query import Clause, Filters, QueryPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Field boosts of the ranking (BM25 per field, summed)."""
+
+    body: float = 1.0
+    title: float = 2.0
+    bigrams: float = 0.3
+    proximity: float = 0.5  # all words near each other (slop 3): a bonus, never required
+
+
+def index_version() -> str:
+    from searchclip.analyzers.registry import analysis_version
+
+    return f"schema{SCHEMA_VERSION};{analysis_version()}"
+
+
+class IndexReader:
+    def __init__(self, root: Path, check_version: bool = True) -> None:
+        gen = current_generation(root)
+        if gen is None:
+            raise IndexMissingError(f"no index at {root} yet; build it with: searchclip index FOLDER")
+        if check_version:
+            manifest = read_manifest(gen)
+            if manifest is None or manifest.version != index_version():
+                raise IndexVersionError(
+                    f"the index at {root} was built by another version of searchclip or its "
+                    "dictionaries; rebuild it with: searchclip index --full"
+                )
+        self._schema = build_schema()
+        self._index = tantivy.Index.open(str(gen))
+        self._searcher = self._index.searcher()
+
+    @property
+    def num_posts(self) -> int:
+        return self._searcher.num_docs
+
+    def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, weights: Weights = Weights()) -> Results:
+        query = self.build_query(plan, weights)
+        if query is None:
+            return Results((), 0)
+        result = self._searcher.search(query, limit=limit, offset=offset, count=True)
+        hits = tuple(_hit(self._searcher.doc(addr), score) for score, addr in result.hits)
+        return Results(hits, result.count if result.count is not None else len(hits))
+
+    def get(self, post_id: str) -> Hit | None:
+        result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
+        return _hit(self._searcher.doc(result.hits[0][1]), 0.0) if result.hits else None
+
+    def build_query(self, plan: QueryPlan, weights: Weights = Weights()) -> tantivy.Query | None:
+        if not plan.clauses:
+            return None
+        occur = tantivy.Occur.Must if plan.match_all else tantivy.Occur.Should
+        parts = [(occur, self._clause(c, weights)) for c in plan.clauses]
+        single_terms = [c.terms[0] for c in plan.clauses if len(c.terms) == 1]
+        if len(single_terms) > 1 and weights.proximity:
+            near = tantivy.Query.phrase_query(self._schema, "body", single_terms, slop=3)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(near, weights.proximity)))
+        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
+        return tantivy.Query.boolean_query(parts)
+
+    def _clause(self, clause: Clause, weights: Weights) -> tantivy.Query:
+        options = [
+            tantivy.Query.boost_query(self._words("body", clause.terms), weights.body),
+            tantivy.Query.boost_query(self._words("title", clause.terms), weights.title),
+        ]
+        if clause.bigrams and weights.bigrams:
+            options.append(tantivy.Query.boost_query(self._words("bigrams", clause.bigrams), weights.bigrams))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
+
+    def _words(self, field: str, terms: tuple[str, ...]) -> tantivy.Query:
+        if len(terms) == 1:
+            return tantivy.Query.term_query(self._schema, field, terms[0])
+        return tantivy.Query.phrase_query(self._schema, field, list(terms))
+
+    def _filters(self, filters: Filters) -> list[tantivy.Query]:
+        from searchclip.analyzers import analyze
+
+        found: list[tantivy.Query] = []
+        if filters.authors:
+            options = []
+            for author in filters.authors:
+                handle = author.removeprefix("@").lower()
+                options.append(tantivy.Query.term_query(self._schema, "handle", handle))
+                terms = tuple(t.term for t in analyze(author.removeprefix("@")))
+                if terms and not author.startswith("@"):
+                    options.append(self._words("author", terms))
+            found.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options]))
+        for name, values in (("tags", filters.tags), ("lang", filters.langs)):
+            if values:
+                terms = [v.lower().lstrip("#") for v in values]
+                found.append(tantivy.Query.term_set_query(self._schema, name, terms))
+        if filters.since or filters.until:
+            found.append(_date_range(self._schema, filters.since, filters.until))
+        return found
+
+
+def _date_range(schema: tantivy.Schema, since: dt.date | None, until: dt.date | None) -> tantivy.Query:
+    return tantivy.Query.range_query(
+        schema,
+        "date",
+        tantivy.FieldType.Date,
+        as_datetime(since) if since else tantivy.MIN_DATETIME,
+        as_datetime(until) if until else tantivy.MAX_DATETIME,
+    )
+
+
+def _hit(doc: tantivy.Document, score: float) -> Hit:
+    d = doc.to_dict()
+
+    def first(name: str, default: object = "") -> object:
+        values = d.get(name)
+        return values[0] if values else default
+
+    date = first("date", None)
+    return Hit(
+        id=str(first("id")),
+        path=str(first("path")),
+        file=str(first("file")),
+        post=int(first("post", 0)),  # type: ignore[call-overload]
+        line=int(first("line", 1)),  # type: ignore[call-overload]
+        score=float(score),
+        title=str(first("title")),
+        text=str(first("body")),
+        author=str(first("author")),
+        handle=str(first("handle")),
+        date=date.date() if isinstance(date, dt.datetime) else None,
+        url=str(first("url")),
+        source=str(first("source")),
+        lang=str(first("lang")),
+        tags=tuple(str(t) for t in d.get("tags", [])),
+    )

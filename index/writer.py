@@ -1,0 +1,73 @@
+"""Index documents → Tantivy: add, delete and commit. Only this package imports tantivy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+from searchclip.index.schema import build_schema
+
+from searchclip.documents import AnalyzedText, PostDocument
+
+WRITER_HEAP_BYTES = 256_000_000
+
+
+class IndexWriter:
+    """A Tantivy writer over the index at `path`; nothing is visible to searches before `commit`."""
+
+    def __init__(self, path: Path, threads: int = 0) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(build_schema(), path=str(path), reuse=True)
+        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=threads)
+
+    def add(self, docs: Iterable[PostDocument]) -> int:
+        count = 0
+        for doc in docs:
+            self._writer.add_document(to_tantivy(doc))
+            count += 1
+        return count
+
+    def delete_file(self, file: str) -> None:
+        self._writer.delete_documents_by_term("file", file)
+
+    def delete_all(self) -> None:
+        self._writer.delete_all_documents()
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._writer.wait_merging_threads()
+
+    def rollback(self) -> None:
+        self._writer.rollback()
+
+
+def to_tantivy(doc: PostDocument) -> tantivy.Document:
+    out = tantivy.Document()
+    for name in ("id", "path", "file", "handle", "url", "source", "lang"):
+        value = getattr(doc, name)
+        if value:
+            out.add_text(name, value)
+    for tag in doc.tags:
+        out.add_text("tags", tag)
+    out.add_integer("post", doc.post)
+    out.add_integer("line", doc.line)
+    out.add_pre_tokenized_text("title", _pre_tokenized(doc.title))
+    out.add_pre_tokenized_text("body", _pre_tokenized(doc.body))
+    if doc.author.text:
+        out.add_pre_tokenized_text("author", _pre_tokenized(doc.author))
+    for analyzed in doc.bigrams:
+        out.add_pre_tokenized_text("bigrams", _pre_tokenized(analyzed))
+    if doc.date is not None:
+        out.add_date("date", as_datetime(doc.date))
+    return out
+
+
+def as_datetime(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def _pre_tokenized(analyzed: AnalyzedText) -> tantivy.PreTokenizedString:
+    tokens = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analyzed.tokens]
+    return tantivy.PreTokenizedString(analyzed.text, tokens)

@@ -1,0 +1,192 @@
+"""The `searchclip` command: glue between the library and the terminal. Exit codes as grep's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from searchclip.errors import FilterError, SearchclipError
+
+app = typer.Typer(
+    help="Find posts again in a folder of web clippings, in Korean, Japanese and English.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR = 0, 1, 2
+LANGS = ("ko", "ja", "en")
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index folder (default: $SEARCHCLIP_INDEX, else the user data folder)."),
+]
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    _err().print(f"searchclip: error: {message}", markup=False)
+    return typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def index(
+    folders: Annotated[list[Path] | None, typer.Argument(help="Folders of clippings (default: the last ones).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only what changed.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a running rebuild instead of exiting.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures (for cron).")] = False,
+    max_file_size: Annotated[float, typer.Option(help="Skip files larger than this many MB.")] = 20.0,
+    index_path: IndexOption = None,
+) -> None:
+    """Build or update the index of one or more folders of clippings."""
+    from searchclip.config import index_root
+    from searchclip.indexing import update_index
+    from searchclip.progress import index_progress
+
+    root = index_root(index_path)
+    show_progress = not quiet and sys.stderr.isatty()
+    try:
+        with index_progress(_err(), enabled=show_progress) as progress:
+            report = update_index(
+                root,
+                folders or None,
+                full=full,
+                wait=wait,
+                progress=progress,
+                max_file_bytes=int(max_file_size * 1_000_000),
+            )
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+    err = _err()
+    for file, reason in report.failed:
+        err.print(f"searchclip: skipped {file}: {reason}", markup=False)
+    if not quiet:
+        for file, warning in report.warnings:
+            err.print(f"searchclip: warning: {file}: {warning}", markup=False)
+        if report.full and report.reason not in ("new index", "--full"):
+            err.print(f"searchclip: full rebuild: {report.reason}", markup=False)
+        Console(highlight=False).print(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
+            f"{report.posts} posts indexed in {report.seconds:.1f} s → {root}",
+            markup=False,
+            soft_wrap=True,
+        )
+    if report.failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def search(
+    query: Annotated[list[str], typer.Argument(help='Words to find; "quoted phrases" match as phrases.')],
+    any_word: Annotated[bool, typer.Option("--any", help="Match posts with any word, not all.")] = False,
+    author: Annotated[list[str] | None, typer.Option(help="Only posts by this name or @handle.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only clippings with this tag.")] = None,
+    lang: Annotated[list[str] | None, typer.Option(help="Only posts in this language: ko, ja or en.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only posts dated on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only posts dated on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
+    index_path: IndexOption = None,
+) -> None:
+    """Search the index and print the matching posts, best first, with the matches highlighted."""
+    from searchclip.config import index_root
+    from searchclip.searching import run_search
+
+    text = " ".join(query)
+    try:
+        filters = _filters(author, tag, lang, since, until)
+        plan, results, snippets = run_search(index_root(index_path), text, not any_word, filters, limit)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+    if not plan.clauses:
+        _err().print(f"searchclip: nothing to search for in {text!r}: it has only particles, endings or symbols")
+        raise typer.Exit(EXIT_NOT_FOUND)
+    if not results.hits:
+        _err().print(f"searchclip: no post matches {text!r}", markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    if as_json:
+        from searchclip.render import hit_json
+
+        for hit, snippet in zip(results.hits, snippets, strict=True):
+            typer.echo(hit_json(hit, snippet))
+    else:
+        from searchclip.render import print_hits
+
+        print_hits(Console(highlight=False), results.hits, snippets, results.total)
+
+
+@app.command()
+def show(
+    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    index_path: IndexOption = None,
+) -> None:
+    """Print one whole post with its clipping's metadata."""
+    from searchclip.config import index_root
+    from searchclip.index.reader import IndexReader
+
+    try:
+        hit = IndexReader(index_root(index_path)).get(post_id)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+    if hit is None:
+        _err().print(f"searchclip: no post {post_id!r} in the index", markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    console = Console(highlight=False)
+    console.print(hit.title, style="bold cyan", markup=False)
+    who = " ".join(p for p in (hit.author, f"@{hit.handle}" if hit.handle else "") if p)
+    console.print(" · ".join(p for p in (who, hit.date.isoformat() if hit.date else "", hit.url) if p), markup=False)
+    console.print(f"{hit.file}:{hit.line}", style="magenta", markup=False)
+    console.print()
+    console.print(hit.text, markup=False)
+
+
+@app.command()
+def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchclip indexes it.")]) -> None:
+    """Show the tokens searchclip indexes for a text: term, original characters, offsets, analyzer."""
+    from rich.table import Table
+
+    from searchclip.analyzers import analyze as run_analysis
+    from searchclip.analyzers import bigrams
+
+    table = Table("term", "text", "start", "end", "pos", "tag", "analyzer")
+    for tok in [*run_analysis(text), *bigrams(text)]:
+        row = (tok.term, text[tok.start : tok.end], str(tok.start), str(tok.end), str(tok.position), tok.tag)
+        table.add_row(*row, tok.analyzer)
+    Console().print(table)
+
+
+def _filters(authors, tags, langs, since, until):
+    from searchclip.clippings import parse_date
+    from searchclip.query import Filters
+
+    dates = {}
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            dates[name] = parse_date(value)
+            if dates[name] is None:
+                raise FilterError(f"--{name} {value!r} is not a date; use YYYY-MM-DD")
+    bad = [lang for lang in langs or [] if lang.lower() not in LANGS]
+    if bad:
+        raise FilterError(f"unknown language {bad[0]!r}; use one of: {', '.join(LANGS)}")
+    return Filters(
+        authors=tuple(authors or ()),
+        tags=tuple(tags or ()),
+        langs=tuple(lang.lower() for lang in langs or ()),
+        since=dates.get("since"),
+        until=dates.get("until"),
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

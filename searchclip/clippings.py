@@ -1,0 +1,248 @@
+"""Clipping files → `Clipping` with its `Post`s. Pure: no index, no analysis.
+
+A clipping is Markdown with YAML front matter as the Obsidian Web Clipper writes it. Threads
+(X, Threads) are posts separated by `---`, each opening with `**Display Name** @handle [date](url)`;
+posts without that header (ads, quotes) are kept as posts of their own. A clipping without thread
+structure is one post.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from searchclip import markup
+from searchclip.textfile import read_text
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+# The Web Clipper's post header; the handle and name carry Markdown escapes (`chester\_roh`).
+_POST_HEADER = re.compile(
+    r"^\*\*(?P<name>.+?)\*\*[ \t]+@(?P<handle>[\w\\.]+)"
+    r"(?:[ \t]+\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]+)\))?[ \t]*$"
+)
+_WIKILINK = re.compile(r"^\[\[(.*?)(?:\|.*)?\]\]$")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """A clipping's front matter, with types checked."""
+
+    title: str = ""
+    source: str = ""
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    created: dt.date | None = None
+    description: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post of a clipping: the unit that is indexed and found."""
+
+    id: str  # "relative/path.md#N", stable across rebuilds
+    path: str  # relative to the indexed folder, with "/" separators
+    number: int  # 1-based position in the clipping
+    text: str  # the post's original Markdown, header line removed
+    line: int  # 1-based line of the post's first text line in the file
+    author: str = ""
+    handle: str = ""
+    date: dt.date | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clipping:
+    path: str
+    meta: Meta
+    posts: tuple[Post, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def read_clipping(file: Path, root: Path) -> Clipping:
+    """Read and parse one clipping file; raise ClippingError with a one-line reason."""
+    rel = unicodedata.normalize("NFC", file.relative_to(root).as_posix())
+    text = read_text(file)
+    return parse_clipping(text, rel)
+
+
+def parse_clipping(text: str, rel_path: str) -> Clipping:
+    """Parse clipping text (already decoded, newlines normalized) into posts."""
+    meta, warnings, body, body_line = _split_front_matter(text, rel_path)
+    posts = _split_posts(body, body_line, rel_path, meta)
+    return Clipping(rel_path, meta, tuple(posts), tuple(warnings))
+
+
+def _split_front_matter(text: str, rel_path: str) -> tuple[Meta, list[str], str, int]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return Meta(title=_title_from_path(rel_path)), [], text, 1
+    body = text[match.end() :]
+    body_line = text.count("\n", 0, match.end()) + 1
+    try:
+        raw = yaml.load(match.group(1) or "", Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        warning = f"front matter is not valid YAML{where} ({problem}); indexed the body only"
+        return Meta(title=_title_from_path(rel_path)), [warning], body, body_line
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        warning = "front matter is not a mapping of keys to values; indexed the body only"
+        return Meta(title=_title_from_path(rel_path)), [warning], body, body_line
+    meta, warnings = _meta_from_yaml(raw, rel_path)
+    return meta, warnings, body, body_line
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _meta_from_yaml(raw: dict[Any, Any], rel_path: str) -> tuple[Meta, list[str]]:
+    warnings: list[str] = []
+    published = _as_date(raw.get("published"), "published", warnings)
+    created = _as_date(raw.get("created"), "created", warnings)
+    title = _as_text(raw.get("title")) or _title_from_path(rel_path)
+    authors = tuple(_unwikilink(a) for a in _as_list(raw.get("author")))
+    tags = tuple(t.lstrip("#") for t in _as_list(raw.get("tags")) if t.lstrip("#"))
+    meta = Meta(
+        title=title,
+        source=_as_text(raw.get("source")),
+        authors=authors,
+        published=published,
+        created=created,
+        description=_as_text(raw.get("description")),
+        tags=tags,
+    )
+    return meta, warnings
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_as_text(v) for v in value)
+    return str(value).strip()
+
+
+def _as_list(value: Any) -> list[str]:
+    """A YAML list of strings; a bare string (`tags: clippings`) counts as a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [s for v in value if (s := _as_text(v))]
+    if isinstance(value, str) and "," in value:
+        return [s.strip() for s in value.split(",") if s.strip()]
+    text = _as_text(value)
+    return [text] if text else []
+
+
+def _as_date(value: Any, key: str, warnings: list[str]) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    parsed = parse_date(str(value))
+    if parsed is None:
+        warnings.append(f"front matter '{key}: {value}' is not a date; left empty")
+    return parsed
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Parse the date formats found in clippings and typed by users; None if none fits."""
+    text = text.strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _unwikilink(text: str) -> str:
+    match = _WIKILINK.match(text)
+    return match.group(1).strip() if match else text
+
+
+def _title_from_path(rel_path: str) -> str:
+    name = rel_path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
+def _split_posts(body: str, body_line: int, rel_path: str, meta: Meta) -> list[Post]:
+    chunks = _thread_chunks(body)
+    posts: list[Post] = []
+    for chunk_text, chunk_line in chunks:
+        post = _make_post(chunk_text, body_line + chunk_line, rel_path, len(posts) + 1, meta)
+        if post is not None:
+            posts.append(post)
+    return posts
+
+
+def _thread_chunks(body: str) -> list[tuple[str, int]]:
+    """Split a thread at its `---` breaks; a body without post headers stays whole."""
+    lines = body.split("\n")
+    if not any(_POST_HEADER.match(line) for line in lines):
+        return [(body, 0)]
+    breaks = markup.thematic_break_lines(markup.parse(body))
+    chunks: list[tuple[str, int]] = []
+    start = 0
+    for brk in [*breaks, len(lines)]:
+        chunks.append(("\n".join(lines[start:brk]), start))
+        start = brk + 1
+    return chunks
+
+
+def _make_post(chunk: str, first_line: int, rel_path: str, number: int, meta: Meta) -> Post | None:
+    lines = chunk.split("\n")
+    skip = 0
+    while skip < len(lines) and not lines[skip].strip():
+        skip += 1
+    author = handle = url = ""
+    date = meta.published
+    if skip < len(lines) and (header := _POST_HEADER.match(lines[skip])):
+        author = _unescape(header["name"]).strip()
+        handle = _unescape(header["handle"])
+        date = parse_date(header["date"] or "")  # an ad's header has no date: leave it empty
+        url = header["url"] or ""
+        skip += 1
+    elif meta.authors:
+        author = meta.authors[0]
+        if author.startswith("@"):
+            handle, author = author[1:], ""
+    text = "\n".join(lines[skip:]).strip("\n")
+    if not text.strip() and not author:
+        return None
+    leading = len(lines[skip:]) - len("\n".join(lines[skip:]).lstrip("\n").split("\n"))
+    return Post(
+        id=f"{rel_path}#{number}",
+        path=rel_path,
+        number=number,
+        text=text,
+        line=first_line + skip + leading,
+        author=author,
+        handle=handle,
+        date=date,
+        url=url or (meta.source if number == 1 else ""),
+    )
+
+
+def _unescape(text: str) -> str:
+    return _MD_ESCAPE.sub(r"\1", text)

@@ -1,0 +1,137 @@
+"""Where the query matched in a post, and the snippet to show. Pure, offset-based.
+
+The post is analyzed again with the same analyzers as at indexing, so a highlight covers exactly
+the characters that produced a matching term: the stem `코딩` inside `코딩을`, `裏切ら` inside
+`裏切られ`, `models` for `model`. To stay fast on long articles only lines that can match (they
+contain the start of a term or of what the user typed) are analyzed, plus the lines of the
+snippet that is finally shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from searchclip.analyzers import analyze_batch
+from searchclip.analyzers.normalize import normalize
+from searchclip.analyzers.script import Script, runs
+from searchclip.markup import prose_mask
+from searchclip.query import QueryPlan
+
+Span = tuple[int, int]
+SNIPPET_CHARS = 220
+MAX_CANDIDATE_LINES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A piece of the post text with the matched spans (offsets into `text`)."""
+
+    text: str
+    spans: tuple[Span, ...]
+    start: int  # where `text` starts in the post (before any leading ellipsis)
+
+
+def match_spans(text: str, plan: QueryPlan) -> list[Span]:
+    """Spans of `text` whose analysis yields a query term, plus literal CJK matches of what was typed."""
+    mask = prose_mask(text)
+    lines = _lines(mask)
+    probes = _probes(plan)
+    candidates = [ln for ln in lines if any(p in mask[ln[0] : ln[1]].lower() for p in probes)]
+    return _spans_in_lines(mask, candidates[:MAX_CANDIDATE_LINES], plan)
+
+
+def make_snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS, plan: QueryPlan | None = None) -> Snippet:
+    """The window of `text` that shows the most matches, with newlines shown as spaces."""
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        start = _best_window(text, spans, width)
+        end = min(len(text), start + width)
+    if plan is not None and (start > 0 or end < len(text)):
+        # Analyze the whole window too: catches forms the line probes could not foresee.
+        window_spans = _spans_in_lines(prose_mask(text), [(start, end)], plan)
+        spans = sorted(set(spans) | set(window_spans))
+    inside = [(max(s, start) - start, min(e, end) - start) for s, e in _merge(spans) if e > start and s < end]
+    body = text[start:end].replace("\n", " ")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shifted = tuple((s + len(prefix), e + len(prefix)) for s, e in inside)
+    return Snippet(prefix + body + suffix, shifted, start)
+
+
+def _spans_in_lines(mask: str, lines: list[Span], plan: QueryPlan) -> list[Span]:
+    if not lines:
+        return []
+    terms = plan.terms
+    texts = [mask[s:e] for s, e in lines]
+    found: set[Span] = set()
+    for (line_start, _), tokens in zip(lines, analyze_batch(texts), strict=True):
+        found.update((line_start + t.start, line_start + t.end) for t in tokens if t.term in terms)
+    for (line_start, _), line in zip(lines, texts, strict=True):
+        found.update((line_start + s, line_start + e) for s, e in _literal_cjk(line, plan))
+    return sorted(found)
+
+
+def _literal_cjk(line: str, plan: QueryPlan) -> Iterable[Span]:
+    """Occurrences of typed CJK words (matched through bigrams when the dictionary split them)."""
+    norm = normalize(line)
+    haystack = norm.text.lower()
+    for clause in plan.clauses:
+        if not clause.bigrams:
+            continue
+        needle = normalize(clause.text).text.lower()
+        if len(needle) < 2:
+            continue
+        pos = haystack.find(needle)
+        while pos != -1:
+            yield norm.to_original(pos, pos + len(needle))
+            pos = haystack.find(needle, pos + 1)
+
+
+def _probes(plan: QueryPlan) -> set[str]:
+    """Short strings that a line must contain to possibly match: term and typed-word starts."""
+    probes: set[str] = set()
+    for clause in plan.clauses:
+        for word in (*clause.terms, clause.text.lower()):
+            first_run = next(iter(runs(word)), None)
+            if first_run is None:
+                continue
+            size = 3 if first_run.script is Script.WORD else 1
+            probes.add(word[first_run.start : first_run.start + size])
+    return probes
+
+
+def _lines(text: str) -> list[Span]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _best_window(text: str, spans: list[Span], width: int) -> int:
+    """Start of the window showing the most different matched words, then the most matches."""
+    if not spans:
+        return 0
+    best_start, best_score = spans[0][0], (0, 0)
+    for i, (s, _) in enumerate(spans):
+        inside = [text[s2:e2].lower() for s2, e2 in spans[i:] if e2 <= s + width * 0.8]
+        score = (len(set(inside)), len(inside))
+        if score > best_score:
+            best_start, best_score = s, score
+    lead = min(width // 5, best_start)
+    start = best_start - lead
+    cut = max(text.rfind(" ", start, best_start), text.rfind("\n", start, best_start))
+    return cut + 1 if cut != -1 else start
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,66 @@
+"""Read a text file whatever its encoding, or say clearly why it cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searchclip.errors import ClippingError
+
+# Encodings a decade of clippings is found in besides UTF-8; others are refused, not guessed.
+_ACCEPTED_LEGACY = {
+    "cp949",
+    "euc_kr",
+    "johab",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "utf_16",
+    "utf_32",
+}
+_BINARY_PROBE = 8192
+
+
+def read_text(file: Path, max_bytes: int | None = None) -> str:
+    """Decoded text with "\\n" newlines; ClippingError for binary or undecodable files."""
+    return decode_text(read_bytes(file, max_bytes), str(file))
+
+
+def read_bytes(file: Path, max_bytes: int | None = None) -> bytes:
+    try:
+        if max_bytes is not None and (size := file.stat().st_size) > max_bytes:
+            raise ClippingError(
+                str(file), f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit (--max-file-size)"
+            )
+        return file.read_bytes()
+    except OSError as exc:
+        raise ClippingError(str(file), exc.strerror or str(exc)) from exc
+
+
+def decode_text(data: bytes, name: str) -> str:
+    return decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(data: bytes, name: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:_BINARY_PROBE] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ClippingError(name, "binary file, not text")
+    return _decode_legacy(data, name)
+
+
+def _decode_legacy(data: bytes, name: str) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1 << 20]).best()
+    encoding = best.encoding if best is not None else None
+    if encoding is None or encoding.lower() not in _ACCEPTED_LEGACY:
+        raise ClippingError(name, f"not UTF-8 and not a recognised Korean or Japanese encoding ({encoding})")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ClippingError(name, f"looks like {encoding} but does not decode: {exc.reason}") from exc
