@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from searchclip.analyzers import english, japanese, korean
-from searchclip.analyzers.bigrams import run_bigrams
+from searchclip.analyzers.bigrams import text_bigrams
 from searchclip.analyzers.normalize import Normalized, normalize
 from searchclip.analyzers.script import Run, Script, has_kana, runs
 from searchclip.analyzers.token import Token
@@ -51,8 +51,7 @@ def analyze_batch(texts: Sequence[str]) -> list[list[Token]]:
 def bigrams(text: str) -> list[Token]:
     """CJK character bigrams of a text, with positions and offsets into `text`."""
     norm = normalize(text)
-    tokens = [tok for run in runs(norm.text) for tok in run_bigrams(norm.text, run)]
-    return _finish(tokens, norm)
+    return _finish(text_bigrams(norm.text, runs(norm.text)), norm)
 
 
 def detect_language(text: str) -> str:
@@ -123,7 +122,7 @@ def _finish(tokens: list[Token], norm: Normalized) -> list[Token]:
 
 
 # Bump when this package's own rules change (tags kept, normalization, segmentation).
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 _ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-core", "PyStemmer")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,18 @@ IndexOption = Annotated[
     Path | None,
     typer.Option("--index", help="Index folder (default: $SEARCHCLIP_INDEX, else the user data folder)."),
 ]
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _console(color: Color) -> Console:
+    if color is Color.always:
+        return Console(highlight=False, force_terminal=True, color_system="standard")
+    return Console(highlight=False, no_color=color is Color.never)
 
 
 def _err() -> Console:
@@ -94,6 +107,7 @@ def search(
     until: Annotated[str | None, typer.Option(help="Only posts dated on or before (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
+    color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
     index_path: IndexOption = None,
 ) -> None:
     """Search the index and print the matching posts, best first, with the matches highlighted."""
@@ -120,7 +134,7 @@ def search(
     else:
         from searchclip.render import print_hits
 
-        print_hits(Console(highlight=False), results.hits, snippets, results.total)
+        print_hits(_console(color), results.hits, snippets, results.total)
 
 
 @app.command()

@@ -9,6 +9,8 @@ snippet that is finally shown.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,27 +39,53 @@ def match_spans(text: str, plan: QueryPlan) -> list[Span]:
     mask = prose_mask(text)
     lines = _lines(mask)
     probes = _probes(plan)
-    candidates = [ln for ln in lines if any(p in mask[ln[0] : ln[1]].lower() for p in probes)]
+    candidates = [ln for ln in lines if any(p in normalize(mask[ln[0] : ln[1]]).text.lower() for p in probes)]
     return _spans_in_lines(mask, candidates[:MAX_CANDIDATE_LINES], plan)
 
 
 def make_snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS, plan: QueryPlan | None = None) -> Snippet:
-    """The window of `text` that shows the most matches, with newlines shown as spaces."""
-    if len(text) <= width:
-        start, end = 0, len(text)
-    else:
-        start = _best_window(text, spans, width)
-        end = min(len(text), start + width)
+    """The window of `text` that shows the most matches, as prose: Markdown syntax, images and
+    URLs dropped, runs of white space shown as one space."""
+    mask = prose_mask(text)
+    start, end = (0, len(text)) if len(text) <= width else _window(text, spans, width)
     if plan is not None and (start > 0 or end < len(text)):
         # Analyze the whole window too: catches forms the line probes could not foresee.
-        window_spans = _spans_in_lines(prose_mask(text), [(start, end)], plan)
-        spans = sorted(set(spans) | set(window_spans))
-    inside = [(max(s, start) - start, min(e, end) - start) for s, e in _merge(spans) if e > start and s < end]
-    body = text[start:end].replace("\n", " ")
+        spans = sorted(set(spans) | set(_spans_in_lines(mask, [(start, end)], plan)))
+    shown, origin = _prose(text, mask, start, end)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    shifted = tuple((s + len(prefix), e + len(prefix)) for s, e in inside)
-    return Snippet(prefix + body + suffix, shifted, start)
+    kept = [_to_shown(origin, s, e) for s, e in _merge(spans) if e > start and s < end]
+    offsets = tuple((s + len(prefix), e + len(prefix)) for s, e in kept if e > s)
+    return Snippet(prefix + shown + suffix, offsets, start)
+
+
+def _window(text: str, spans: list[Span], width: int) -> Span:
+    start = _best_window(text, spans, width)
+    return start, min(len(text), start + width)
+
+
+def _prose(text: str, mask: str, start: int, end: int) -> tuple[str, list[int]]:
+    """text[start:end] without masked markup, white space folded; with each character's origin."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i in range(start, end):
+        ch = text[i]
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                origin.append(i)
+        elif mask[i] != " " or ch in "\n":
+            chars.append(ch)
+            origin.append(i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return "".join(chars), origin
+
+
+def _to_shown(origin: list[int], start: int, end: int) -> Span:
+    """Where the original span [start, end) stands in the shown text."""
+    return bisect_left(origin, start), bisect_left(origin, end)
 
 
 def _spans_in_lines(mask: str, lines: list[Span], plan: QueryPlan) -> list[Span]:
@@ -74,19 +102,20 @@ def _spans_in_lines(mask: str, lines: list[Span], plan: QueryPlan) -> list[Span]
 
 
 def _literal_cjk(line: str, plan: QueryPlan) -> Iterable[Span]:
-    """Occurrences of typed CJK words (matched through bigrams when the dictionary split them)."""
+    """Occurrences of typed CJK words (matched through bigrams when the dictionary split them).
+
+    Spaces may stand between the characters, as the bigrams bridge them (`바이브코딩` finds
+    `바이브 코딩`).
+    """
     norm = normalize(line)
     haystack = norm.text.lower()
     for clause in plan.clauses:
-        if not clause.bigrams:
+        needle = "".join(normalize(clause.text).text.lower().split())
+        if not clause.bigrams or len(needle) < 2:
             continue
-        needle = normalize(clause.text).text.lower()
-        if len(needle) < 2:
-            continue
-        pos = haystack.find(needle)
-        while pos != -1:
-            yield norm.to_original(pos, pos + len(needle))
-            pos = haystack.find(needle, pos + 1)
+        pattern = re.compile(" ?".join(re.escape(ch) for ch in needle))
+        for match in pattern.finditer(haystack):
+            yield norm.to_original(match.start(), match.end())
 
 
 def _probes(plan: QueryPlan) -> set[str]:
@@ -121,10 +150,12 @@ def _best_window(text: str, spans: list[Span], width: int) -> int:
         score = (len(set(inside)), len(inside))
         if score > best_score:
             best_start, best_score = s, score
-    lead = min(width // 5, best_start)
-    start = best_start - lead
-    cut = max(text.rfind(" ", start, best_start), text.rfind("\n", start, best_start))
-    return cut + 1 if cut != -1 else start
+    start = best_start - min(width // 5, best_start)
+    if start == 0:
+        return 0
+    # Begin at a word boundary inside the lead-in, so no word is shown cut in half.
+    cuts = [c for c in (text.find(" ", start, best_start), text.find("\n", start, best_start)) if c != -1]
+    return min(cuts) + 1 if cuts else start
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -42,15 +42,20 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ClippingError(name, f"starts like UTF-16 but does not decode: {exc.reason}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # NUL bytes never occur in text a person wrote, though they are valid UTF-8: grep's rule.
+    if b"\x00" in data[:_BINARY_PROBE]:
+        raise ClippingError(name, "binary file, not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    if b"\x00" in data[:_BINARY_PROBE] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ClippingError(name, "binary file, not text")
-    return _decode_legacy(data, name)
+        return _decode_legacy(data, name)
 
 
 def _decode_legacy(data: bytes, name: str) -> str:

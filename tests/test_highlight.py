@@ -1,0 +1,61 @@
+"""Highlights land on the original characters that produced a matching term."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from searchclip.highlight import make_snippet, match_spans
+from searchclip.query import plan_query
+
+
+def marked(text: str, query: str) -> str:
+    """The text with every highlight wrapped in [brackets]."""
+    spans = match_spans(text, plan_query(query))
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], "[", text[start:end], "]"]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+def test_korean_stem_inside_inflected_word() -> None:
+    assert marked("코딩을 좋아하고 코딩이 즐겁다", "코딩") == "[코딩]을 좋아하고 [코딩]이 즐겁다"
+
+
+def test_japanese_conjugated_verb() -> None:
+    assert marked("友人に裏切られた少年", "裏切る") == "友人に[裏切ら]れた少年"
+
+
+def test_english_stem() -> None:
+    assert marked("Small language models help.", "model") == "Small language [models] help."
+
+
+def test_urls_and_image_markup_are_not_highlighted() -> None:
+    text = "model ![model](https://x.example/model.png) https://x.example/model"
+    assert marked(text, "model") == "[model] ![model](https://x.example/model.png) https://x.example/model"
+
+
+def test_decomposed_hangul_is_highlighted_whole() -> None:
+    text = unicodedata.normalize("NFD", "공짜가 되면")
+    spans = match_spans(text, plan_query("공짜"))
+    assert len(spans) == 1
+    assert unicodedata.normalize("NFC", text[spans[0][0] : spans[0][1]]) == "공짜"
+
+
+def test_unspaced_korean_query_highlights_spaced_text() -> None:
+    assert marked("바이브 코딩 입문", "바이브코딩") == "[바이브 코딩] 입문"
+
+
+def test_snippet_centres_on_matches_and_shifts_spans() -> None:
+    text = "서론 " * 100 + "여기서 코딩을 배운다. " + "결론 " * 100
+    plan = plan_query("코딩")
+    snippet = make_snippet(text, match_spans(text, plan), width=60, plan=plan)
+    assert snippet.text.startswith("…") and snippet.text.endswith("…")
+    assert [snippet.text[s:e] for s, e in snippet.spans] == ["코딩"]
+    assert "\n" not in snippet.text
+
+
+def test_short_text_snippet_is_whole_text() -> None:
+    snippet = make_snippet("코딩\n좋다", [(0, 2)])
+    assert snippet.text == "코딩 좋다"
+    assert snippet.spans == ((0, 2),)
