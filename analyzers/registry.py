@@ -122,7 +122,7 @@ def _finish(tokens: list[Token], norm: Normalized) -> list[Token]:
 
 
 # Bump when this package's own rules change (tags kept, normalization, segmentation).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 _ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-core", "PyStemmer")
 
 

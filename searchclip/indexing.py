@@ -7,18 +7,16 @@ previously indexed posts are kept.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchclip.clippings import parse_clipping
-from searchclip.documents import make_documents
-from searchclip.errors import ClippingError, SearchclipError
+from searchclip.analysis_pool import FileResult, analyze_files
+from searchclip.errors import SearchclipError
 from searchclip.index.reader import index_version
+from searchclip.analysis_pool import SourceFile
 from searchclip.index.store import (
     FileState,
     Manifest,
@@ -31,7 +29,6 @@ from searchclip.index.store import (
     write_manifest,
 )
 from searchclip.index.writer import IndexWriter
-from searchclip.textfile import decode_text, read_bytes
 
 MAX_FILE_BYTES = 20_000_000
 Progress = Callable[[int, int, str], None]
@@ -49,13 +46,6 @@ class IndexReport:
     reason: str = ""  # why a full rebuild happened
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    key: str  # absolute path: the manifest key and the index's `file` field
-    root: Path
-    path: Path
 
 
 def update_index(
@@ -118,52 +108,59 @@ def _apply(
     progress: Progress | None,
     max_file_bytes: int,
 ) -> Manifest:
-    sources = {s.key: s for s in scan([Path(f) for f in folders], report)}
+    sources = list(scan([Path(f) for f in folders], report))
     new = Manifest(version, folders, {})
     writer = IndexWriter(target)
-    for key in base.files.keys() - sources.keys():
+    for key in base.files.keys() - {s.key for s in sources}:
         writer.delete_file(key)
         report.removed += 1
-    for done, source in enumerate(sources.values(), 1):
-        state = _index_file(writer, source, base.files.get(source.key), report, max_file_bytes)
-        if state is not None:
-            new.files[source.key] = state
+    todo = _changed(sources, base, new, report)
+    done = len(sources) - len(todo)
+    for result in analyze_files(todo, base, max_file_bytes):
+        _record(writer, result, base.files.get(result.key), new, report)
+        done += 1
         if progress:
-            progress(done, len(sources), source.key)
+            progress(done, len(sources), result.key)
     writer.commit()
     return new
 
 
-def _index_file(
-    writer: IndexWriter, source: SourceFile, old: FileState | None, report: IndexReport, max_file_bytes: int
-) -> FileState | None:
-    try:
-        stat = source.path.stat()
+def _changed(sources: list[SourceFile], base: Manifest, new: Manifest, report: IndexReport) -> list[SourceFile]:
+    """The files whose size or mtime differ from the manifest; the others are carried over unread."""
+    todo = []
+    for source in sources:
+        old = base.files.get(source.key)
+        try:
+            stat = source.path.stat()
+        except OSError:
+            todo.append(source)  # analyze_file reports the error
+            continue
         if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
+            new.files[source.key] = old
             report.unchanged += 1
-            return old
-        data = read_bytes(source.path, max_file_bytes)
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        if old and old.digest == digest:
-            report.unchanged += 1
-            return FileState(stat.st_size, stat.st_mtime_ns, digest, old.posts)
-        rel = unicodedata.normalize("NFC", source.path.relative_to(source.root).as_posix())
-        clipping = parse_clipping(decode_text(data, source.key), rel)
-        docs = make_documents(clipping, source.key)
-    except ClippingError as exc:
-        report.failed.append((source.key, exc.reason))
-        return old
-    except OSError as exc:
-        report.failed.append((source.key, exc.strerror or str(exc)))
-        return old
-    report.warnings.extend((source.key, w) for w in clipping.warnings)
-    writer.delete_file(source.key)
-    report.posts += writer.add(docs)
+        else:
+            todo.append(source)
+    return todo
+
+
+def _record(writer: IndexWriter, result: FileResult, old: FileState | None, new: Manifest, report: IndexReport) -> None:
+    if result.error:
+        report.failed.append((result.key, result.error))
+        if old is not None:
+            new.files[result.key] = old  # its posts stay in the index: nothing is lost
+        return
+    assert result.state is not None
+    new.files[result.key] = result.state
+    if not result.analyzed:
+        report.unchanged += 1
+        return
+    report.warnings.extend((result.key, w) for w in result.warnings)
+    writer.delete_file(result.key)
+    report.posts += writer.add(result.docs)
     if old is None:
         report.added += 1
     else:
         report.updated += 1
-    return FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs))
 
 
 def scan(folders: list[Path], report: IndexReport) -> Iterator[SourceFile]:

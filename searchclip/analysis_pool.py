@@ -1,0 +1,109 @@
+"""Read, parse and analyze changed clippings, on every core for large jobs.
+
+Each worker process keeps its own Kiwi and Sudachi (they load on first use). Results come back in
+order with a bounded number of files in flight, so memory stays flat however large the archive.
+Small jobs run in-process: starting workers and loading Kiwi in each costs seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import unicodedata
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from searchclip.clippings import parse_clipping
+from searchclip.documents import PostDocument, make_documents
+from searchclip.errors import ClippingError
+from searchclip.index.store import FileState, Manifest
+from searchclip.textfile import decode_text, read_bytes
+
+# Below this many files to analyze, worker start-up (≈2 s each with Kiwi) costs more than it saves.
+PARALLEL_MIN_FILES = 24
+IN_FLIGHT_PER_WORKER = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    key: str  # absolute path: the manifest key and the index's `file` field
+    root: Path
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    key: str
+    state: FileState | None = None
+    docs: tuple[PostDocument, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str = ""
+    analyzed: bool = False  # False: the bytes were unchanged, only the stat was updated
+
+
+def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int) -> FileResult:
+    """One file → its documents, or the one-line reason it cannot be indexed. Never raises."""
+    try:
+        stat = source.path.stat()
+        data = read_bytes(source.path, max_file_bytes)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if digest == old_digest:
+            return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1))
+        rel = unicodedata.normalize("NFC", source.path.relative_to(source.root).as_posix())
+        clipping = parse_clipping(decode_text(data, source.key), rel)
+        docs = tuple(make_documents(clipping, source.key))
+    except ClippingError as exc:
+        return FileResult(source.key, error=exc.reason)
+    except OSError as exc:
+        return FileResult(source.key, error=exc.strerror or str(exc))
+    except RecursionError:
+        return FileResult(source.key, error="nested too deeply to parse")
+    except Exception as exc:  # noqa: BLE001 - one file's analysis bug must not stop a nightly rebuild
+        return FileResult(source.key, error=f"could not be analyzed ({type(exc).__name__}: {exc})")
+    state = FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs))
+    return FileResult(source.key, state, docs, clipping.warnings, analyzed=True)
+
+
+def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: int) -> Iterator[FileResult]:
+    """Results for every file of `todo`, in order."""
+    workers = worker_count()
+    if workers < 2 or len(todo) < PARALLEL_MIN_FILES:
+        for source in todo:
+            yield _carry_posts(analyze_file(source, _digest(base, source), max_file_bytes), base)
+        return
+    # forkserver: never fork a process that already runs Tantivy's writer threads.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[FileResult]] = deque()
+        queue = iter(todo)
+        for source in queue:
+            pending.append(pool.submit(analyze_file, source, _digest(base, source), max_file_bytes))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                yield _carry_posts(pending.popleft().result(), base)
+        while pending:
+            yield _carry_posts(pending.popleft().result(), base)
+
+
+def worker_count() -> int:
+    configured = os.environ.get("SEARCHCLIP_WORKERS")
+    if configured and configured.isdigit():
+        return max(1, int(configured))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _digest(base: Manifest, source: SourceFile) -> str | None:
+    old = base.files.get(source.key)
+    return old.digest if old else None
+
+
+def _carry_posts(result: FileResult, base: Manifest) -> FileResult:
+    """An unchanged file keeps the post count the manifest had for it."""
+    if result.state is not None and result.state.posts == -1:
+        old = base.files[result.key]
+        state = FileState(result.state.size, result.state.mtime_ns, result.state.digest, old.posts)
+        return FileResult(result.key, state)
+    return result
