@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from searchclip.errors import IndexMissingError, IndexVersionError
 from searchclip.hits import Hit, Results
 from searchclip.query import Clause, Filters, QueryPlan
 
+OPEN_ATTEMPTS = 5
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -26,6 +29,17 @@ class Weights:
     proximity: float = 0.5  # all words near each other (slop 3): a bonus, never required
 
 
+def _check_version(root: Path, gen: Path) -> None:
+    manifest = read_manifest(gen)
+    if manifest is None and not gen.exists():
+        raise FileNotFoundError(gen)  # switched away and removed meanwhile: the caller retries
+    if manifest is None or manifest.version != index_version():
+        raise IndexVersionError(
+            f"the index at {root} was built by another version of searchclip or its "
+            "dictionaries; rebuild it with: searchclip index --full"
+        )
+
+
 def index_version() -> str:
     from searchclip.analyzers.registry import analysis_version
 
@@ -34,19 +48,22 @@ def index_version() -> str:
 
 class IndexReader:
     def __init__(self, root: Path, check_version: bool = True) -> None:
-        gen = current_generation(root)
-        if gen is None:
-            raise IndexMissingError(f"no index at {root} yet; build it with: searchclip index FOLDER")
-        if check_version:
-            manifest = read_manifest(gen)
-            if manifest is None or manifest.version != index_version():
-                raise IndexVersionError(
-                    f"the index at {root} was built by another version of searchclip or its "
-                    "dictionaries; rebuild it with: searchclip index --full"
-                )
         self._schema = build_schema()
-        self._index = tantivy.Index.open(str(gen))
-        self._searcher = self._index.searcher()
+        # A full rebuild may switch generations (and delete the old one) while we open it: retry.
+        for attempt in range(OPEN_ATTEMPTS):
+            gen = current_generation(root)
+            if gen is None:
+                raise IndexMissingError(f"no index at {root} yet; build it with: searchclip index FOLDER")
+            try:
+                if check_version:
+                    _check_version(root, gen)
+                self._index = tantivy.Index.open(str(gen))
+                self._searcher = self._index.searcher()
+                return
+            except (OSError, ValueError):
+                if attempt == OPEN_ATTEMPTS - 1 or current_generation(root) == gen:
+                    raise
+                time.sleep(0.05)
 
     @property
     def num_posts(self) -> int:

@@ -51,7 +51,10 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command()
 def index(
-    folders: Annotated[list[Path] | None, typer.Argument(help="Folders of clippings (default: the last ones).")] = None,
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders of clippings (default: the config file's, else the last ones indexed)."),
+    ] = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only what changed.")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for a running rebuild instead of exiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures (for cron).")] = False,
@@ -59,17 +62,18 @@ def index(
     index_path: IndexOption = None,
 ) -> None:
     """Build or update the index of one or more folders of clippings."""
-    from searchclip.config import index_root
+    from searchclip.config import index_root, load_config
     from searchclip.indexing import update_index
     from searchclip.progress import index_progress
 
-    root = index_root(index_path)
     show_progress = not quiet and sys.stderr.isatty()
     try:
+        config = load_config()
+        root = index_root(index_path, config)
         with index_progress(_err(), enabled=show_progress) as progress:
             report = update_index(
                 root,
-                folders or None,
+                list(folders or config.folders) or None,
                 full=full,
                 wait=wait,
                 progress=progress,

@@ -7,20 +7,18 @@ import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from searchclip.analyzers import analyze, bigrams
 from searchclip.analyzers.normalize import normalize
 from searchclip.analyzers.script import runs
+
 from searchclip.clippings import parse_clipping
 from searchclip.highlight import make_snippet, match_spans
 from searchclip.markup import prose_mask
 from searchclip.query import plan_query
 
 # Text that looks like clippings: Hangul, kana, kanji, Latin, digits, Markdown and odd Unicode.
-ALPHABET = st.sampled_from(
-    list("코딩을 배웠다공짜가裏切られ東京プロンプトabcXYZ019 \n\t-*#[]()!`>_\\|:@.,。、「」")
-    + ["\u1100", "\u1161", "\u11a8", "\u0301", "\u3099", "\u200d", "👩", "\ufe0f", "Ａ", "１", "…", "㈜", "\r", "\x00"]
-)
+ODD = ["\u1100", "\u1161", "\u11a8", "\u0301", "\u3099", "\u200d", "👩", "\ufe0f", "Ａ", "１", "…", "㈜", "\r", "\x00"]
+ALPHABET = st.sampled_from([*"코딩을 배웠다공짜가裏切られ東京プロンプトabcXYZ019 \n\t-*#[]()!`>_\\|:@.,。、「」", *ODD])
 TEXT = st.text(ALPHABET, max_size=200)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
