@@ -5,7 +5,7 @@ alphanumeric text), `korean` (Kiwi), `japanese` (Sudachi), `english` (Snowball),
 (CJK character bigrams) and `registry`, which composes them.
 """
 
-from searchclip.analyzers.registry import analyze, analyze_batch, bigrams, detect_language
+from searchclip.analyzers.registry import TextAnalysis, analyze, analyze_batch, analyze_texts, bigrams, detect_language
 from searchclip.analyzers.token import Token
 
-__all__ = ["Token", "analyze", "analyze_batch", "bigrams", "detect_language"]
+__all__ = ["TextAnalysis", "Token", "analyze", "analyze_batch", "analyze_texts", "bigrams", "detect_language"]

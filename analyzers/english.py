@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import Stemmer
+
 from searchclip.analyzers.token import Token
 
 

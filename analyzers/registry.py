@@ -9,7 +9,7 @@ a line break, so analyzing one line alone gives the same tokens as analyzing it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
 from searchclip.analyzers import english, japanese, korean
 from searchclip.analyzers.bigrams import text_bigrams
@@ -21,19 +21,33 @@ from searchclip.analyzers.token import Token
 KOREAN_SEGMENT_CHARS = 8_000
 
 
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    """Everything the index needs of one text, from one normalization and one script split."""
+
+    tokens: list[Token]
+    bigrams: list[Token]
+    language: str
+
+
 def analyze(text: str) -> list[Token]:
     """Index terms of a text with positions and offsets into `text`."""
     return analyze_batch([text])[0]
 
 
 def analyze_batch(texts: Sequence[str]) -> list[list[Token]]:
-    """`analyze` for many texts at once; Korean is sent to Kiwi as one batch."""
+    """`analyze` for many texts at once."""
+    return [a.tokens for a in analyze_texts(texts, with_bigrams=False)]
+
+
+def analyze_texts(texts: Sequence[str], with_bigrams: bool = True) -> list[TextAnalysis]:
+    """Tokens, bigrams and language of each text; Korean segments of all texts go to Kiwi together."""
     norms = [normalize(t) for t in texts]
+    all_runs = [runs(n.text) for n in norms]
     found: list[list[Token]] = [[] for _ in texts]
     ko_segments: list[str] = []
     ko_where: list[tuple[int, int]] = []
-    for i, norm in enumerate(norms):
-        text_runs = runs(norm.text)
+    for i, (norm, text_runs) in enumerate(zip(norms, all_runs, strict=True)):
         for start, end in _korean_segments(norm.text, text_runs):
             ko_segments.append(norm.text[start:end])
             ko_where.append((i, start))
@@ -45,7 +59,14 @@ def analyze_batch(texts: Sequence[str]) -> list[list[Token]]:
                 found[i].append(english.analyze_word(piece, run.start))
     for (i, offset), tokens in zip(ko_where, korean.analyze_segments(ko_segments), strict=True):
         found[i].extend(_shift(tokens, offset))
-    return [_finish(tokens, norm) for tokens, norm in zip(found, norms, strict=True)]
+    return [
+        TextAnalysis(
+            _finish(tokens, norm),
+            _finish(text_bigrams(norm.text, text_runs), norm) if with_bigrams else [],
+            _language(norm.text, text_runs),
+        )
+        for tokens, norm, text_runs in zip(found, norms, all_runs, strict=True)
+    ]
 
 
 def bigrams(text: str) -> list[Token]:
@@ -56,8 +77,13 @@ def bigrams(text: str) -> list[Token]:
 
 def detect_language(text: str) -> str:
     """ "ko", "ja", "en" or "" for a text, by which script carries most of it."""
+    norm = normalize(text)
+    return _language(norm.text, runs(norm.text))
+
+
+def _language(text: str, text_runs: list[Run]) -> str:
     counts = {"ko": 0, "ja": 0, "en": 0}
-    for run in runs(normalize(text).text):
+    for run in text_runs:
         length = run.end - run.start
         if run.script is Script.HANGUL:
             counts["ko"] += length
@@ -108,16 +134,20 @@ def _close(text: str, start: int, end: int, has_hangul: bool, segments: list[tup
 
 
 def _shift(tokens: list[Token], offset: int) -> list[Token]:
-    return [replace(t, start=t.start + offset, end=t.end + offset) for t in tokens] if offset else tokens
+    if not offset:
+        return tokens
+    return [Token(t.term, t.start + offset, t.end + offset, t.position, t.tag, t.analyzer) for t in tokens]
 
 
 def _finish(tokens: list[Token], norm: Normalized) -> list[Token]:
     """Order tokens by where they stand, number their positions, map offsets to the original."""
     tokens.sort(key=lambda t: (t.start, t.end))
+    if not norm.norm_starts:  # the text was already normalized: offsets stand as they are
+        return [Token(t.term, t.start, t.end, i, t.tag, t.analyzer) for i, t in enumerate(tokens)]
     finished = []
     for position, tok in enumerate(tokens):
         start, end = norm.to_original(tok.start, tok.end)
-        finished.append(replace(tok, start=start, end=end, position=position))
+        finished.append(Token(tok.term, start, end, position, tok.tag, tok.analyzer))
     return finished
 
 

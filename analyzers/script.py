@@ -39,8 +39,11 @@ def runs(text: str) -> list[Run]:
     return [Run(_GROUP_SCRIPT[m.lastgroup or "word"], m.start(), m.end()) for m in _RUNS.finditer(text)]
 
 
+_HANGUL_CHAR = re.compile(f"[{_HANGUL}]")
+
+
 def is_hangul(ch: str) -> bool:
-    return bool(re.match(f"[{_HANGUL}]", ch))
+    return _HANGUL_CHAR.match(ch) is not None
 
 
 def has_kana(text: str) -> bool:

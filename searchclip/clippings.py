@@ -56,6 +56,8 @@ class Post:
     handle: str = ""
     date: dt.date | None = None
     url: str = ""
+    # The text with Markdown syntax, images and URLs blanked to spaces: what is analyzed.
+    prose: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,60 +189,78 @@ def _title_from_path(rel_path: str) -> str:
 
 
 def _split_posts(body: str, body_line: int, rel_path: str, meta: Meta) -> list[Post]:
-    chunks = _thread_chunks(body)
+    # One Markdown parse serves both the thread split and every post's prose mask.
+    tokens = markup.parse(body)
+    mask = markup.prose_mask(body, tokens)
+    lines = body.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
     posts: list[Post] = []
-    for chunk_text, chunk_line in chunks:
-        post = _make_post(chunk_text, body_line + chunk_line, rel_path, len(posts) + 1, meta)
+    for first, end in _thread_chunks(lines, tokens):
+        post = _make_post(body, mask, lines, starts, (first, end), body_line, rel_path, len(posts) + 1, meta)
         if post is not None:
             posts.append(post)
     return posts
 
 
-def _thread_chunks(body: str) -> list[tuple[str, int]]:
-    """Split a thread at its `---` breaks; a body without post headers stays whole."""
-    lines = body.split("\n")
+def _thread_chunks(lines: list[str], tokens: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+    """Line ranges of the posts: a thread splits at its `---` breaks, other bodies stay whole."""
     if not any(_POST_HEADER.match(line) for line in lines):
-        return [(body, 0)]
-    breaks = markup.thematic_break_lines(markup.parse(body))
-    chunks: list[tuple[str, int]] = []
+        return [(0, len(lines))]
+    chunks: list[tuple[int, int]] = []
     start = 0
-    for brk in [*breaks, len(lines)]:
-        chunks.append(("\n".join(lines[start:brk]), start))
+    for brk in [*markup.thematic_break_lines(tokens), len(lines)]:
+        chunks.append((start, brk))
         start = brk + 1
     return chunks
 
 
-def _make_post(chunk: str, first_line: int, rel_path: str, number: int, meta: Meta) -> Post | None:
-    lines = chunk.split("\n")
-    skip = 0
-    while skip < len(lines) and not lines[skip].strip():
-        skip += 1
+def _make_post(
+    body: str,
+    mask: str,
+    lines: list[str],
+    starts: list[int],
+    chunk: tuple[int, int],
+    body_line: int,
+    rel_path: str,
+    number: int,
+    meta: Meta,
+) -> Post | None:
+    first, end = chunk
+    while first < end and not lines[first].strip():
+        first += 1
     author = handle = url = ""
     date = meta.published
-    if skip < len(lines) and (header := _POST_HEADER.match(lines[skip])):
+    if first < end and (header := _POST_HEADER.match(lines[first])):
         author = _unescape(header["name"]).strip()
         handle = _unescape(header["handle"])
         date = parse_date(header["date"] or "")  # an ad's header has no date: leave it empty
         url = header["url"] or ""
-        skip += 1
+        first += 1
     elif meta.authors:
         author = meta.authors[0]
         if author.startswith("@"):
             handle, author = author[1:], ""
-    text = "\n".join(lines[skip:]).strip("\n")
+    while first < end and not lines[first]:
+        first += 1
+    while end > first and not lines[end - 1]:
+        end -= 1
+    text_start, text_end = starts[first], max(starts[first], starts[end] - 1)
+    text = body[text_start:text_end]
     if not text.strip() and not author:
         return None
-    leading = len(lines[skip:]) - len("\n".join(lines[skip:]).lstrip("\n").split("\n"))
     return Post(
         id=f"{rel_path}#{number}",
         path=rel_path,
         number=number,
         text=text,
-        line=first_line + skip + leading,
+        line=body_line + first,
         author=author,
         handle=handle,
         date=date,
         url=url or (meta.source if number == 1 else ""),
+        prose=mask[text_start:text_end],
     )
 
 

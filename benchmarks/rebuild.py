@@ -1,0 +1,171 @@
+"""Measure the nightly rebuild on a clipping archive (make one with benchmarks/synth_archive.py).
+
+    python benchmarks/rebuild.py ARCHIVE [--sample 20] [--output rebuild.json]
+
+In one run on this machine: the analyzers' own throughput on a sample of the archive's text (the
+limit: same analysis, same number of processes, nothing else), a full rebuild through the real
+`searchclip index`, a no-op rebuild, rebuilds after changing 1 and 100 files, peak memory
+(largest process, and the whole process tree sampled from /proc) and the index size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from searchclip.analysis_pool import worker_count
+from searchclip.analyzers import analyze_batch, bigrams
+from searchclip.clippings import parse_clipping
+from searchclip.markup import prose_mask
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("archive", type=Path)
+    parser.add_argument("--sample", type=int, default=20, help="analyze every Nth file for the limit")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    files = sorted(args.archive.rglob("*.md"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    results: dict[str, float | int | str] = {
+        "files": len(files),
+        "chars": sum(map(len, texts)),
+        "bytes": sum(f.stat().st_size for f in files),
+        "workers": worker_count(),
+    }
+    results.update(analysis_limit(texts[:: args.sample], files[:: args.sample], args.archive))
+    with tempfile.TemporaryDirectory() as tmp:
+        results.update(rebuilds(args.archive, files, Path(tmp) / "index", results))
+    report(results)
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+def analysis_limit(texts: list[str], files: list[Path], root: Path) -> dict[str, float]:
+    """Characters per second of the analyzers alone, over the sample, on every core."""
+    masks = []
+    for text, file in zip(texts, files, strict=True):
+        clip = parse_clipping(text, file.relative_to(root).as_posix())
+        masks.append([prose_mask(p.text) for p in clip.posts])
+    chars = sum(map(len, texts))
+    with ProcessPoolExecutor(worker_count(), initializer=_warm_up) as pool:
+        list(pool.map(_noop, range(worker_count() * 2)))  # every worker started and warm
+        started = time.perf_counter()
+        list(pool.map(_analyze, masks, chunksize=8))
+        seconds = time.perf_counter() - started
+    return {"limit_sample_chars": chars, "limit_seconds": seconds, "limit_chars_per_s": chars / seconds}
+
+
+def _warm_up() -> None:
+    analyze_batch(["코딩을 배웠다", "裏切られた", "models"])
+
+
+def _noop(_: int) -> None:
+    time.sleep(0.2)
+
+
+def _analyze(masks: list[str]) -> int:
+    tokens = analyze_batch(masks)
+    return sum(len(t) for t in tokens) + sum(len(bigrams(m)) for m in masks)
+
+
+def rebuilds(archive: Path, files: list[Path], index: Path, facts: dict) -> dict[str, float | int]:  # type: ignore[type-arg]
+    out: dict[str, float | int] = {}
+    out["full_seconds"], out["full_tree_peak_rss_mb"] = run_index([str(archive), "--full"], index)
+    out["full_largest_process_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out["full_chars_per_s"] = facts["chars"] / out["full_seconds"]
+    out["ratio_to_limit"] = out["full_chars_per_s"] / facts["limit_chars_per_s"]
+    out["noop_seconds"], _ = run_index([], index)
+    for count in (1, 100):
+        for file in files[:: max(1, len(files) // count)][:count]:
+            with file.open("a", encoding="utf-8") as fh:
+                fh.write(f"\nedited {time.time()}\n")
+        out[f"changed_{count}_seconds"], _ = run_index([], index)
+    gen = (index / "current").resolve()
+    out["index_bytes"] = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
+    out["index_to_raw"] = out["index_bytes"] / facts["bytes"]
+    shutil.rmtree(index, ignore_errors=True)
+    return out
+
+
+def run_index(args: list[str], index: Path) -> tuple[float, float]:
+    """Wall time of one `searchclip index` and the peak RSS (MB) of its whole process tree."""
+    command = [sys.executable, "-m", "searchclip", "index", *args, "--quiet", "--index", str(index)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(command)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_tree, args=(proc, peak), daemon=True)
+    sampler.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if code not in (0, 2):
+        raise SystemExit(f"searchclip index {' '.join(args)} failed with exit code {code}")
+    return seconds, peak[0] * PAGE / 1e6
+
+
+def _sample_tree(proc: subprocess.Popen, peak: list[int]) -> None:  # type: ignore[type-arg]
+    while proc.poll() is None:
+        peak[0] = max(peak[0], _tree_pages(proc.pid))
+        time.sleep(0.2)
+
+
+def _tree_pages(root: int) -> int:
+    parents: dict[int, int] = {}
+    pages: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(stat[1])
+                pages[int(entry.name)] = int((entry / "statm").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    total = 0
+    for pid in pages:
+        node = pid
+        while node in parents and node != root and node > 1:
+            node = parents[node]
+        if node == root:
+            total += pages[pid]
+    return total
+
+
+def report(results: dict) -> None:  # type: ignore[type-arg]
+    table = Table("measure", "value", title="searchclip nightly rebuild")
+    rows = [
+        ("clippings / characters / bytes", f"{results['files']:,} / {results['chars']:,} / {results['bytes']:,}"),
+        ("worker processes", f"{results['workers']}"),
+        ("analyzers alone (limit), chars/s", f"{results['limit_chars_per_s']:,.0f}"),
+        ("full rebuild, s", f"{results['full_seconds']:.1f}"),
+        ("full rebuild, chars/s", f"{results['full_chars_per_s']:,.0f}"),
+        ("full rebuild / limit", f"{results['ratio_to_limit']:.2f}"),
+        ("no-op rebuild, s", f"{results['noop_seconds']:.2f}"),
+        ("1 changed file, s", f"{results['changed_1_seconds']:.2f}"),
+        ("100 changed files, s", f"{results['changed_100_seconds']:.2f}"),
+        ("peak RSS, process tree, MB", f"{results['full_tree_peak_rss_mb']:,.0f}"),
+        ("peak RSS, largest process, MB", f"{results['full_largest_process_rss_mb']:,.0f}"),
+        ("index size / raw text", f"{results['index_bytes']:,} B / {results['index_to_raw']:.2f}"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
