@@ -3,8 +3,8 @@
 The post is analyzed again with the same analyzers as at indexing, so a highlight covers exactly
 the characters that produced a matching term: the stem `코딩` inside `코딩을`, `裏切ら` inside
 `裏切られ`, `models` for `model`. To stay fast on long articles only lines that can match (they
-contain the start of a term or of what the user typed) are analyzed, plus the lines of the
-snippet that is finally shown.
+contain the start of a term or of what the user typed) are analyzed, at most 60 of them, and in
+very long lines only windows around those starts; then the snippet finally shown.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from searchclip.analyzers import analyze_batch
-from searchclip.analyzers.normalize import normalize
+from searchclip.analyzers.normalize import Normalized, normalize
 from searchclip.analyzers.script import Script, runs
 from searchclip.markup import prose_mask
 from searchclip.query import QueryPlan
 
 Span = tuple[int, int]
 SNIPPET_CHARS = 220
-MAX_CANDIDATE_LINES = 60
+MAX_REGIONS = 60  # lines or windows analyzed per post, at most
+LONG_LINE = 2_000  # a longer line is analyzed only in windows around what may match in it
+REGION_RADIUS = 200
+WHOLE_MASK_CHARS = 50_000  # up to this size the Markdown of a post is parsed whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,27 +40,93 @@ class Snippet:
 
 def match_spans(text: str, plan: QueryPlan) -> list[Span]:
     """Spans of `text` whose analysis yields a query term, plus literal CJK matches of what was typed."""
-    mask = prose_mask(text)
-    lines = _lines(mask)
-    probes = _probes(plan)
-    candidates = [ln for ln in lines if any(p in normalize(mask[ln[0] : ln[1]]).text.lower() for p in probes)]
-    return _spans_in_lines(mask, candidates[:MAX_CANDIDATE_LINES], plan)
+    return _spans_in(text, _candidate_regions(text, _probes(plan)), plan)
 
 
-def make_snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS, plan: QueryPlan | None = None) -> Snippet:
+def make_snippet(
+    text: str, spans: list[Span], width: int = SNIPPET_CHARS, plan: QueryPlan | None = None
+) -> Snippet:
     """The window of `text` that shows the most matches, as prose: Markdown syntax, images and
     URLs dropped, runs of white space shown as one space."""
-    mask = prose_mask(text)
     start, end = (0, len(text)) if len(text) <= width else _window(text, spans, width)
     if plan is not None and (start > 0 or end < len(text)):
         # Analyze the whole window too: catches forms the line probes could not foresee.
-        spans = sorted(set(spans) | set(_spans_in_lines(mask, [(start, end)], plan)))
-    shown, origin = _prose(text, mask, start, end)
+        spans = sorted(set(spans) | set(_spans_in(text, [(start, end)], plan)))
+    shown, origin = _prose(text, _region_masks(text, [(start, end)])[0], start, end)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     kept = [_to_shown(origin, s, e) for s, e in _merge(spans) if e > start and s < end]
     offsets = tuple((s + len(prefix), e + len(prefix)) for s, e in kept if e > s)
     return Snippet(prefix + shown + suffix, offsets, start)
+
+
+@lru_cache(maxsize=16)
+def _whole_mask(text: str) -> str:
+    return prose_mask(text)
+
+
+def _region_masks(text: str, regions: list[Span]) -> list[str]:
+    """The prose mask of each region: sliced from the whole post's, or parsed alone for huge posts."""
+    if len(text) <= WHOLE_MASK_CHARS:
+        mask = _whole_mask(text)
+        return [mask[s:e] for s, e in regions]
+    return [prose_mask(text[s:e]) for s, e in regions]
+
+
+def _candidate_regions(text: str, probes: set[str]) -> list[Span]:
+    """Lines that contain a probe; in a long line, windows around the probes' first occurrences."""
+    regions: list[Span] = []
+    for line_start, line_end in _lines(text):
+        haystack = normalize(text[line_start:line_end])
+        folded = haystack.text.lower()
+        hits = [pos for p in probes if (pos := folded.find(p)) != -1]
+        if not hits:
+            continue
+        if line_end - line_start <= LONG_LINE:
+            regions.append((line_start, line_end))
+        else:
+            regions.extend(_windows(text, line_start, line_end, haystack, folded, probes))
+        if len(regions) >= MAX_REGIONS:
+            break
+    return _merge(regions[:MAX_REGIONS])
+
+
+def _windows(text: str, line_start: int, line_end: int, norm: Normalized, folded: str, probes: set[str]) -> list[Span]:
+    windows = []
+    for probe in probes:
+        pos = folded.find(probe)
+        for _ in range(MAX_REGIONS // max(1, len(probes))):
+            if pos == -1:
+                break
+            lo, hi = max(0, pos - REGION_RADIUS), min(len(folded), pos + REGION_RADIUS)
+            start, end = norm.to_original(lo, hi)
+            windows.append(_snap(text, line_start + start, line_start + end, line_start, line_end))
+            pos = folded.find(probe, hi)
+    return windows
+
+
+def _snap(text: str, start: int, end: int, line_start: int, line_end: int) -> Span:
+    """Widen a window to the spaces around it, so that no word is cut in half."""
+    if start > line_start:
+        space = text.rfind(" ", line_start, start)
+        start = space + 1 if space != -1 else line_start
+    if end < line_end:
+        space = text.find(" ", end, line_end)
+        end = space if space != -1 else line_end
+    return start, end
+
+
+def _spans_in(text: str, regions: list[Span], plan: QueryPlan) -> list[Span]:
+    if not regions:
+        return []
+    terms = plan.terms
+    masks = _region_masks(text, regions)
+    found: set[Span] = set()
+    for (region_start, _), tokens in zip(regions, analyze_batch(masks), strict=True):
+        found.update((region_start + t.start, region_start + t.end) for t in tokens if t.term in terms)
+    for (region_start, _), mask in zip(regions, masks, strict=True):
+        found.update((region_start + s, region_start + e) for s, e in _literal_cjk(mask, plan))
+    return sorted(found)
 
 
 def _window(text: str, spans: list[Span], width: int) -> Span:
@@ -65,7 +135,9 @@ def _window(text: str, spans: list[Span], width: int) -> Span:
 
 
 def _prose(text: str, mask: str, start: int, end: int) -> tuple[str, list[int]]:
-    """text[start:end] without masked markup, white space folded; with each character's origin."""
+    """text[start:end] without masked markup, white space folded; with each character's origin.
+
+    `mask` is the prose mask of text[start:end]."""
     chars: list[str] = []
     origin: list[int] = []
     for i in range(start, end):
@@ -74,7 +146,7 @@ def _prose(text: str, mask: str, start: int, end: int) -> tuple[str, list[int]]:
             if chars and chars[-1] != " ":
                 chars.append(" ")
                 origin.append(i)
-        elif mask[i] != " " or ch in "\n":
+        elif mask[i - start] != " ":
             chars.append(ch)
             origin.append(i)
     while chars and chars[-1] == " ":
@@ -86,19 +158,6 @@ def _prose(text: str, mask: str, start: int, end: int) -> tuple[str, list[int]]:
 def _to_shown(origin: list[int], start: int, end: int) -> Span:
     """Where the original span [start, end) stands in the shown text."""
     return bisect_left(origin, start), bisect_left(origin, end)
-
-
-def _spans_in_lines(mask: str, lines: list[Span], plan: QueryPlan) -> list[Span]:
-    if not lines:
-        return []
-    terms = plan.terms
-    texts = [mask[s:e] for s, e in lines]
-    found: set[Span] = set()
-    for (line_start, _), tokens in zip(lines, analyze_batch(texts), strict=True):
-        found.update((line_start + t.start, line_start + t.end) for t in tokens if t.term in terms)
-    for (line_start, _), line in zip(lines, texts, strict=True):
-        found.update((line_start + s, line_start + e) for s, e in _literal_cjk(line, plan))
-    return sorted(found)
 
 
 def _literal_cjk(line: str, plan: QueryPlan) -> Iterable[Span]:
