@@ -8,17 +8,19 @@ a line break, so analyzing one line alone gives the same tokens as analyzing it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from searchclip.analyzers import english, japanese, korean
 from searchclip.analyzers.bigrams import text_bigrams
 from searchclip.analyzers.normalize import Normalized, normalize
-from searchclip.analyzers.script import Run, Script, has_kana, runs
+from searchclip.analyzers.script import HANGUL, Run, Script, has_kana, runs
 from searchclip.analyzers.token import Token
 
 # Kiwi reads long lines in pieces cut at a space, so memory and latency stay bounded.
 KOREAN_SEGMENT_CHARS = 8_000
+_HANGUL_SEARCH = re.compile(f"[{HANGUL}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,8 @@ def _close(text: str, start: int, end: int, has_hangul: bool, segments: list[tup
         if end - start > KOREAN_SEGMENT_CHARS:
             space = text.rfind(" ", start, start + KOREAN_SEGMENT_CHARS)
             cut = space + 1 if space > start else start + KOREAN_SEGMENT_CHARS
-        segments.append((start, cut))
+        if _HANGUL_SEARCH.search(text, start, cut):  # a piece of only Latin words needs no Kiwi
+            segments.append((start, cut))
         start = cut
 
 

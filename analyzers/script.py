@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff"
+HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff"
 # Kana, the prolonged sound mark, iteration marks and CJK ideographs (kanji, also in Korean text).
 _JAPANESE = "\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"(?P<ko>[{_HANGUL}]+)|(?P<ja>[{_JAPANESE}]+)|(?P<word>[^\W_{_HANGUL}{_JAPANESE}]+)")
+_RUNS = re.compile(rf"(?P<ko>[{HANGUL}]+)|(?P<ja>[{_JAPANESE}]+)|(?P<word>[^\W_{HANGUL}{_JAPANESE}]+)")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff]")
 
 
@@ -39,7 +39,7 @@ def runs(text: str) -> list[Run]:
     return [Run(_GROUP_SCRIPT[m.lastgroup or "word"], m.start(), m.end()) for m in _RUNS.finditer(text)]
 
 
-_HANGUL_CHAR = re.compile(f"[{_HANGUL}]")
+_HANGUL_CHAR = re.compile(f"[{HANGUL}]")
 
 
 def is_hangul(ch: str) -> bool:

@@ -54,7 +54,8 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         if digest == old_digest:
             return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1))
         rel = unicodedata.normalize("NFC", source.path.relative_to(source.root).as_posix())
-        clipping = parse_clipping(decode_text(data, source.key), rel)
+        text, encoding = decode_text(data, source.key)
+        clipping = parse_clipping(text, rel)
         docs = tuple(make_documents(clipping, source.key))
     except ClippingError as exc:
         return FileResult(source.key, error=exc.reason)
@@ -62,10 +63,19 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         return FileResult(source.key, error=exc.strerror or str(exc))
     except RecursionError:
         return FileResult(source.key, error="nested too deeply to parse")
-    except Exception as exc:  # noqa: BLE001 - one file's analysis bug must not stop a nightly rebuild
+    except Exception as exc:
         return FileResult(source.key, error=f"could not be analyzed ({type(exc).__name__}: {exc})")
     state = FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs))
-    return FileResult(source.key, state, docs, clipping.warnings, analyzed=True)
+    return FileResult(source.key, state, docs, _warnings(clipping.warnings, encoding, data, docs), analyzed=True)
+
+
+def _warnings(found: tuple[str, ...], encoding: str, data: bytes, docs: tuple[PostDocument, ...]) -> tuple[str, ...]:
+    notes = list(found)
+    if encoding not in ("utf_8", "utf_16"):
+        notes.append(f"not UTF-8: read as {encoding}")
+    if not docs:
+        notes.append("empty file: nothing to index" if not data.strip() else "no text to index")
+    return tuple(notes)
 
 
 def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: int) -> Iterator[FileResult]:

@@ -34,3 +34,7 @@ class IndexBusyError(SearchclipError):
 
 class IndexVersionError(SearchclipError):
     """The index was written by an incompatible version of searchclip."""
+
+
+class IndexWriteError(SearchclipError):
+    """Writing the index failed (disk full, I/O error); the previous index is left as it was."""

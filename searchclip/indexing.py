@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchclip.analysis_pool import FileResult, analyze_files
-from searchclip.errors import SearchclipError
+from searchclip.analysis_pool import FileResult, SourceFile, analyze_files
+from searchclip.errors import IndexWriteError, SearchclipError
 from searchclip.index.reader import index_version
-from searchclip.analysis_pool import SourceFile
 from searchclip.index.store import (
     FileState,
     Manifest,
@@ -68,10 +67,15 @@ def update_index(
         report.full, report.reason = _needs_full(full, gen, old, version)
         target = new_generation(root) if report.full or gen is None else gen
         base = Manifest(version, folder_names) if report.full or old is None else old
-        new = _apply(target, base, version, folder_names, report, progress, max_file_bytes)
-        write_manifest(target, new)
-        if target != gen:
-            publish(root, target)
+        try:
+            new = _apply(target, base, version, folder_names, report, progress, max_file_bytes)
+            write_manifest(target, new)
+            if target != gen:
+                publish(root, target)
+        except (OSError, ValueError) as exc:  # tantivy reports I/O failures as ValueError
+            raise IndexWriteError(
+                f"could not write the index at {root} ({exc}); the previous index is unchanged"
+            ) from exc
     report.seconds = time.perf_counter() - started
     return report
 

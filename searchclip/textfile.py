@@ -23,7 +23,7 @@ _BINARY_PROBE = 8192
 
 def read_text(file: Path, max_bytes: int | None = None) -> str:
     """Decoded text with "\\n" newlines; ClippingError for binary or undecodable files."""
-    return decode_text(read_bytes(file, max_bytes), str(file))
+    return decode_text(read_bytes(file, max_bytes), str(file))[0]
 
 
 def read_bytes(file: Path, max_bytes: int | None = None) -> bytes:
@@ -37,14 +37,16 @@ def read_bytes(file: Path, max_bytes: int | None = None) -> bytes:
         raise ClippingError(str(file), exc.strerror or str(exc)) from exc
 
 
-def decode_text(data: bytes, name: str) -> str:
-    return decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """The text with "\\n" newlines, and the encoding it was read in."""
+    text, encoding = decode(data, name)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf_16"
         except UnicodeDecodeError as exc:
             raise ClippingError(name, f"starts like UTF-16 but does not decode: {exc.reason}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
@@ -53,12 +55,12 @@ def decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:_BINARY_PROBE]:
         raise ClippingError(name, "binary file, not text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf_8"
     except UnicodeDecodeError:
         return _decode_legacy(data, name)
 
 
-def _decode_legacy(data: bytes, name: str) -> str:
+def _decode_legacy(data: bytes, name: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 1 << 20]).best()
@@ -66,6 +68,6 @@ def _decode_legacy(data: bytes, name: str) -> str:
     if encoding is None or encoding.lower() not in _ACCEPTED_LEGACY:
         raise ClippingError(name, f"not UTF-8 and not a recognised Korean or Japanese encoding ({encoding})")
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
         raise ClippingError(name, f"looks like {encoding} but does not decode: {exc.reason}") from exc
