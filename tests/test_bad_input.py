@@ -79,8 +79,8 @@ def test_each_bad_file_gets_one_clear_reason(messy: tuple[Path, Path, IndexRepor
 @pytest.mark.parametrize(
     ("query", "file"),
     [
-        ("머리말", "invalid yaml.md"),
-        ("형식", "wrong types.md"),
+        ("깨진", "invalid yaml.md"),
+        ("틀린 형식", "wrong types.md"),
         ("메모 없는", "no front matter.md"),
         ("완성형 인코딩", "cp949.md"),
         ("日本語 メモ", "sjis.md"),
