@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
+
+from searchclip.errors import IndexMissingError, IndexVersionError
+from searchclip.highlight import decode_highlights
+from searchclip.hits import Hit, Results
 from searchclip.index.schema import SCHEMA_VERSION, build_schema
 from searchclip.index.store import current_generation, read_manifest
 from searchclip.index.writer import as_datetime
-
-from searchclip.errors import IndexMissingError, IndexVersionError
-from searchclip.hits import Hit, Results
 from searchclip.query import Clause, Filters, QueryPlan
 
 OPEN_ATTEMPTS = 5
@@ -26,7 +28,7 @@ class Weights:
     body: float = 1.0
     title: float = 2.0
     bigrams: float = 0.3
-    proximity: float = 0.5  # all words near each other (slop 3): a bonus, never required
+    proximity: float = 0.5  # per pair of neighbouring query words near each other (slop 3): a bonus, never required
 
 
 def _check_version(root: Path, gen: Path) -> None:
@@ -74,12 +76,12 @@ class IndexReader:
         if query is None:
             return Results((), 0)
         result = self._searcher.search(query, limit=limit, offset=offset, count=True)
-        hits = tuple(_hit(self._searcher.doc(addr), score) for score, addr in result.hits)
+        hits = tuple(_hit(self._searcher.doc(addr), score, plan.terms) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
     def get(self, post_id: str) -> Hit | None:
         result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
-        return _hit(self._searcher.doc(result.hits[0][1]), 0.0) if result.hits else None
+        return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset()) if result.hits else None
 
     def build_query(self, plan: QueryPlan, weights: Weights = Weights()) -> tantivy.Query | None:
         if not plan.clauses:
@@ -87,9 +89,13 @@ class IndexReader:
         occur = tantivy.Occur.Must if plan.match_all else tantivy.Occur.Should
         parts = [(occur, self._clause(c, weights)) for c in plan.clauses]
         single_terms = [c.terms[0] for c in plan.clauses if len(c.terms) == 1]
-        if len(single_terms) > 1 and weights.proximity:
-            near = tantivy.Query.phrase_query(self._schema, "body", single_terms, slop=3)
-            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(near, weights.proximity)))
+        if weights.proximity:
+            # One bonus per pair of neighbouring query words (as in the sequential dependence
+            # model): in a longer query all words are almost never within a few positions of each
+            # other, but neighbours often are. Two-word queries get the same bonus as before.
+            for pair in itertools.pairwise(single_terms):
+                near = tantivy.Query.phrase_query(self._schema, "body", list(pair), slop=3)
+                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(near, weights.proximity)))
         parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
         return tantivy.Query.boolean_query(parts)
 
@@ -139,8 +145,9 @@ def _date_range(schema: tantivy.Schema, since: dt.date | None, until: dt.date | 
     )
 
 
-def _hit(doc: tantivy.Document, score: float) -> Hit:
+def _hit(doc: tantivy.Document, score: float, terms: frozenset[str]) -> Hit:
     d = doc.to_dict()
+    offsets, markup = decode_highlights(bytes(d.get("highlights", [b""])[0]), terms)
 
     def first(name: str, default: object = "") -> object:
         values = d.get(name)
@@ -163,4 +170,6 @@ def _hit(doc: tantivy.Document, score: float) -> Hit:
         source=str(first("source")),
         lang=str(first("lang")),
         tags=tuple(str(t) for t in d.get("tags", [])),
+        offsets=offsets,
+        markup=markup,
     )

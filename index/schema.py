@@ -10,7 +10,7 @@ from __future__ import annotations
 import tantivy
 
 # Bump when fields or analysis change: an index with another version is rebuilt, never misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRE_TOKENIZED = "whitespace"
 ANALYZED_FIELDS = ("title", "body", "bigrams", "author")
@@ -27,4 +27,6 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("author", stored=True, tokenizer_name=PRE_TOKENIZED)
     sb.add_text_field("bigrams", stored=False, tokenizer_name=PRE_TOKENIZED)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    # Term offsets and markup ranges of the body, so that highlighting needs no analysis.
+    sb.add_bytes_field("highlights", stored=True, indexed=False)
     return sb.build()

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
-from searchclip.index.schema import build_schema
 
 from searchclip.documents import AnalyzedText, PostDocument
+from searchclip.index.schema import build_schema
 
 WRITER_HEAP_BYTES = 256_000_000
 
@@ -61,6 +61,7 @@ def to_tantivy(doc: PostDocument) -> tantivy.Document:
         out.add_pre_tokenized_text("bigrams", _pre_tokenized(analyzed))
     if doc.date is not None:
         out.add_date("date", as_datetime(doc.date))
+    out.add_bytes("highlights", doc.highlights)
     return out
 
 
@@ -69,5 +70,5 @@ def as_datetime(date: dt.date) -> dt.datetime:
 
 
 def _pre_tokenized(analyzed: AnalyzedText) -> tantivy.PreTokenizedString:
-    tokens = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analyzed.tokens]
+    tokens = [tantivy.Token(term, position, start, end) for term, position, start, end in analyzed.terms]
     return tantivy.PreTokenizedString(analyzed.text, tokens)

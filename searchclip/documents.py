@@ -7,15 +7,24 @@ from dataclasses import dataclass
 
 from searchclip.analyzers import Token, analyze_texts
 from searchclip.clippings import Clipping
+from searchclip.highlight import encode_highlights, markup_ranges, term_offsets
 from searchclip.markup import prose_mask
+
+# (term, position, start, end). Plain tuples: documents cross from the analysis workers to the
+# index writer, and tuples pickle several times faster and smaller than dataclass instances.
+IndexTerm = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class AnalyzedText:
-    """A stored original text and the tokens indexed for it."""
+    """A stored original text and the terms indexed for it."""
 
     text: str
-    tokens: tuple[Token, ...]
+    terms: tuple[IndexTerm, ...]
+
+
+def analyzed(text: str, tokens: list[Token]) -> AnalyzedText:
+    return AnalyzedText(text, tuple((t.term, t.position, t.start, t.end) for t in tokens))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,7 @@ class PostDocument:
     lang: str
     tags: tuple[str, ...]
     date: dt.date | None
+    highlights: bytes = b""  # where each body term stands and what is markup: see highlight.py
 
 
 def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
@@ -42,11 +52,11 @@ def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
     posts = clipping.posts
     title = clipping.meta.title
     prose = [p.prose or prose_mask(p.text) for p in posts]
-    analyzed = analyze_texts([title, *prose, *(p.author for p in posts)])
-    title_text = AnalyzedText(title, tuple(analyzed[0].tokens))
-    title_bigrams = AnalyzedText(title, tuple(analyzed[0].bigrams))
-    bodies = analyzed[1 : 1 + len(posts)]
-    authors = analyzed[1 + len(posts) :]
+    results = analyze_texts([title, *prose, *(p.author for p in posts)])
+    title_text = analyzed(title, results[0].tokens)
+    title_bigrams = analyzed(title, results[0].bigrams)
+    bodies = results[1 : 1 + len(posts)]
+    authors = results[1 + len(posts) :]
     tags = tuple(t.lower() for t in clipping.meta.tags)
     return [
         PostDocument(
@@ -56,15 +66,16 @@ def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
             post=post.number,
             line=post.line,
             title=title_text,
-            body=AnalyzedText(post.text, tuple(body.tokens)),
-            author=AnalyzedText(post.author, tuple(author.tokens)),
-            bigrams=(title_bigrams, AnalyzedText(post.text, tuple(body.bigrams))),
+            body=analyzed(post.text, body.tokens),
+            author=analyzed(post.author, author.tokens),
+            bigrams=(title_bigrams, analyzed(post.text, body.bigrams)),
             handle=post.handle.lower(),
             url=post.url,
             source=clipping.meta.source,
-            lang=body.language or analyzed[0].language,
+            lang=body.language or results[0].language,
             tags=tags,
             date=post.date,
+            highlights=encode_highlights(term_offsets(body.tokens), markup_ranges(post.text, mask)),
         )
-        for post, body, author in zip(posts, bodies, authors, strict=True)
+        for post, mask, body, author in zip(posts, prose, bodies, authors, strict=True)
     ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,9 @@ class Hit:
     source: str = ""
     lang: str = ""
     tags: tuple[str, ...] = ()
+    # The query terms' offsets in `text` (flat start, end pairs) and the markup ranges of `text`.
+    offsets: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    markup: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,5 +19,5 @@ def run_search(
     if not plan.clauses:
         return plan, Results((), 0), []
     results = reader.search(plan, limit=limit)
-    snippets = [make_snippet(h.text, match_spans(h.text, plan), plan=plan) for h in results.hits]
+    snippets = [make_snippet(h.text, match_spans(h.text, plan, h.offsets, h.markup), h.markup) for h in results.hits]
     return plan, results, snippets

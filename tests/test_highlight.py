@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import unicodedata
 
-from searchclip.highlight import make_snippet, match_spans
+from searchclip.analyzers import analyze
+from searchclip.highlight import make_snippet, markup_ranges, match_spans, term_offsets
+from searchclip.markup import prose_mask
 from searchclip.query import plan_query
+
+
+def spans_of(text: str, query: str) -> list[tuple[int, int]]:
+    """Highlights as search finds them, from what indexing stored for the text."""
+    mask = prose_mask(text)
+    return match_spans(text, plan_query(query), term_offsets(analyze(mask)), markup_ranges(text, mask))
 
 
 def marked(text: str, query: str) -> str:
     """The text with every highlight wrapped in [brackets]."""
-    spans = match_spans(text, plan_query(query))
+    spans = spans_of(text, query)
     out, last = [], 0
     for start, end in spans:
         out += [text[last:start], "[", text[start:end], "]"]
@@ -37,7 +45,7 @@ def test_urls_and_image_markup_are_not_highlighted() -> None:
 
 def test_decomposed_hangul_is_highlighted_whole() -> None:
     text = unicodedata.normalize("NFD", "공짜가 되면")
-    spans = match_spans(text, plan_query("공짜"))
+    spans = spans_of(text, "공짜")
     assert len(spans) == 1
     assert unicodedata.normalize("NFC", text[spans[0][0] : spans[0][1]]) == "공짜"
 
@@ -48,8 +56,7 @@ def test_unspaced_korean_query_highlights_spaced_text() -> None:
 
 def test_snippet_centres_on_matches_and_shifts_spans() -> None:
     text = "서론 " * 100 + "여기서 코딩을 배운다. " + "결론 " * 100
-    plan = plan_query("코딩")
-    snippet = make_snippet(text, match_spans(text, plan), width=60, plan=plan)
+    snippet = make_snippet(text, spans_of(text, "코딩"), width=60)
     assert snippet.text.startswith("…") and snippet.text.endswith("…")
     assert [snippet.text[s:e] for s, e in snippet.spans] == ["코딩"]
     assert "\n" not in snippet.text
@@ -59,3 +66,19 @@ def test_short_text_snippet_is_whole_text() -> None:
     snippet = make_snippet("코딩\n좋다", [(0, 2)])
     assert snippet.text == "코딩 좋다"
     assert snippet.spans == ((0, 2),)
+
+
+def test_snippet_drops_markup_and_keeps_offsets() -> None:
+    text = "See ![Image](https://x.example/a.png) the [models](https://x.example) here"
+    mask = prose_mask(text)
+    spans = spans_of(text, "model")
+    snippet = make_snippet(text, spans, markup_ranges(text, mask))
+    assert snippet.text == "See the models here"
+    assert [snippet.text[s:e] for s, e in snippet.spans] == ["models"]
+
+
+def test_markup_ranges_cover_only_blanked_characters() -> None:
+    text = "**bold** [link](https://a.example/x)을 https://b.example"
+    flat = markup_ranges(text, prose_mask(text))
+    blanked = [text[flat[i] : flat[i + 1]] for i in range(0, len(flat), 2)]
+    assert blanked == ["**", "**", "[", "](https://a.example/x)", "https://b.example"]

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from searchclip.index.reader import IndexReader
-from searchclip.index.store import current_generation, read_manifest, rebuild_lock, write_manifest
 
 from searchclip.errors import IndexBusyError, IndexVersionError
+from searchclip.index.reader import IndexReader
+from searchclip.index.store import current_generation, read_manifest, rebuild_lock, write_manifest
 from searchclip.indexing import update_index
 from searchclip.query import Filters
 from searchclip.searching import run_search

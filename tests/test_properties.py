@@ -7,12 +7,12 @@ import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from searchclip.analyzers import analyze, bigrams
 from searchclip.analyzers.normalize import normalize
 from searchclip.analyzers.script import runs
-
 from searchclip.clippings import parse_clipping
-from searchclip.highlight import make_snippet, match_spans
+from searchclip.highlight import make_snippet, markup_ranges, match_spans, term_offsets
 from searchclip.markup import prose_mask
 from searchclip.query import plan_query
 
@@ -73,10 +73,18 @@ def test_parser_never_raises_and_keeps_post_text(body: str) -> None:
 @given(TEXT, st.sampled_from(["코딩", "裏切る", "model", "東京", "공짜 abc", '"코딩 배우다"']))
 def test_highlights_land_on_characters_that_analyze_to_query_terms(text: str, query: str) -> None:
     plan = plan_query(query)
-    spans = match_spans(text, plan)
+    mask = prose_mask(text)
+    tokens = analyze(mask)
+    markup = markup_ranges(text, mask)
+    spans = match_spans(text, plan, term_offsets(tokens), markup)
+    token_spans = {(t.start, t.end) for t in tokens if t.term in plan.terms}
     for start, end in spans:
         assert 0 <= start < end <= len(text)
-    snippet = make_snippet(text, spans, width=80, plan=plan)
+        # Each highlight is a token that produced a query term, or a typed CJK word as written.
+        typed = "".join(normalize(text[start:end]).text.lower().split())
+        assert (start, end) in token_spans or any(typed == "".join(c.text.lower().split()) for c in plan.clauses)
+    assert all(0 <= markup[i] < markup[i + 1] <= len(text) for i in range(0, len(markup), 2))
+    snippet = make_snippet(text, spans, markup, width=80)
     for start, end in snippet.spans:
         assert 0 <= start < end <= len(snippet.text)
         assert snippet.text[start:end].strip()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from searchclip.analyzers import analyze
 from searchclip.clippings import read_clipping
-from searchclip.highlight import match_spans
+from searchclip.highlight import match_spans, term_offsets
 from searchclip.indexing import update_index
 from searchclip.query import Filters, plan_query
 from searchclip.searching import run_search
@@ -42,5 +43,6 @@ def test_real_thread_is_found_and_highlighted(tmp_path: Path) -> None:
     assert set(ids("공짜")) == {f"{ID}#1", f"{ID}#2"}
     assert ids("裏切る") == [f"{ID}#4"]  # the Japanese ad inside the Korean thread
     assert ids("Claude 코딩")[0] == f"{ID}#1"
-    text = read_clipping(REAL, REAL.parent).posts[3].text
-    assert [text[s:e] for s, e in match_spans(text, plan_query("裏切る"))] == ["裏切ら"]
+    post = read_clipping(REAL, REAL.parent).posts[3]
+    spans = match_spans(post.text, plan_query("裏切る"), term_offsets(analyze(post.prose)))
+    assert [post.text[s:e] for s, e in spans] == ["裏切ら"]

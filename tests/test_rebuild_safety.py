@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from searchclip.index.reader import IndexReader
 
+from searchclip.index.reader import IndexReader
 from searchclip.indexing import update_index
 from searchclip.query import Filters
 from searchclip.searching import run_search

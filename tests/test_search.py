@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from searchclip.index.reader import IndexReader
 
 from searchclip.errors import IndexMissingError
+from searchclip.index.reader import IndexReader
 from searchclip.query import Filters, plan_query
 from searchclip.searching import run_search
 
