@@ -79,6 +79,12 @@ def parse_clipping(text: str, rel_path: str) -> Clipping:
     """Parse clipping text (already decoded, newlines normalized) into posts."""
     meta, warnings, body, body_line = _split_front_matter(text, rel_path)
     posts = _split_posts(body, body_line, rel_path, meta)
+    if not posts and body_line > 1:
+        # A page saved with front matter only: its description stands in for the body, so that
+        # the clipping can still be found by its title and description.
+        posts = [
+            Post(f"{rel_path}#1", rel_path, 1, meta.description, body_line, url=meta.source, prose=meta.description)
+        ]
     return Clipping(rel_path, meta, tuple(posts), tuple(warnings))
 
 

@@ -106,3 +106,9 @@ def test_binary_file_is_refused_with_a_reason(tmp_path: Path) -> None:
     with pytest.raises(ClippingError) as err:
         read_clipping(file, tmp_path)
     assert err.value.reason == "binary file, not text"
+
+
+def test_front_matter_without_body_is_found_by_its_description() -> None:
+    text = "---\ntitle: 21st.dev\ndescription: Craft UI with AI\nsource: https://example.com\n---\n"
+    (post,) = parse_clipping(text, "t.md").posts
+    assert (post.id, post.text, post.url) == ("t.md#1", "Craft UI with AI", "https://example.com")
