@@ -101,16 +101,16 @@ class Searches(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.posts, self.failures = root, posts, failures
         self.count = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             check(self.root, self.posts, self.failures, f"search {self.count}")
             self.count += 1
             time.sleep(0.05)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 

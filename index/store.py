@@ -50,6 +50,17 @@ def current_generation(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def state_key(root: Path) -> tuple[str, int] | None:
+    """Changes whenever a rebuild publishes a generation or commits into the current one."""
+    gen = current_generation(root)
+    if gen is None:
+        return None
+    try:
+        return str(gen), (gen / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        return str(gen), 0
+
+
 def new_generation(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     numbers = [int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()]

@@ -6,3 +6,4 @@ clippings (file → Post) → analyzers (text → Token) → index.writer (Post 
 """
 
 __version__ = "0.1.0"
+started_at: float | None = None  # when the executable started, for `search --timings`

@@ -1,5 +1,5 @@
 """`python -m searchclip` runs the command line."""
 
-from searchclip.cli import main
+from searchclip.entry import main
 
 main()

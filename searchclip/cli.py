@@ -115,6 +115,10 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
     color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
+    timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
+    no_service: Annotated[
+        bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
+    ] = False,
     index_path: IndexOption = None,
 ) -> None:
     """Search the index and print the matching posts, best first, with the matches highlighted."""
@@ -122,11 +126,14 @@ def search(
     from searchclip.searching import run_search
 
     text = " ".join(query)
+    spent: dict[str, float] = {}
     try:
-        filters = _filters(author, tag, lang, since, until)
-        plan, results, snippets = run_search(index_root(index_path), text, not any_word, filters, limit)
+        filters = make_filters(author, tag, lang, since, until)
+        plan, results, snippets = run_search(index_root(index_path), text, not any_word, filters, limit, spent)
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
+    if timings:
+        _print_timings(spent)
     if not plan.clauses:
         _err().print(f"searchclip: nothing to search for in {text!r}: it has only particles, endings or symbols")
         raise typer.Exit(EXIT_NOT_FOUND)
@@ -142,6 +149,75 @@ def search(
         from searchclip.render import print_hits
 
         print_hits(_console(color), results.hits, snippets, results.total)
+
+
+def _print_timings(spent: dict[str, float]) -> None:
+    import time
+
+    import searchclip
+
+    parts = [f"{name} {seconds * 1000:.1f} ms" for name, seconds in spent.items()]
+    if searchclip.started_at is not None:
+        parts.append(f"since start {(time.perf_counter() - searchclip.started_at) * 1000:.0f} ms")
+    _err().print("searchclip: timings: " + ", ".join(parts), markup=False)
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Also answer HTTP on 127.0.0.1:PORT (never on other addresses).")
+    ] = None,
+    idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a request.")] = 900.0,
+    index_path: IndexOption = None,
+) -> None:
+    """Keep the analyzers and the index loaded and answer searches in milliseconds (local only)."""
+    from searchclip.config import index_root, service_socket
+
+    root = index_root(index_path)
+    path = service_socket(root)
+    try:
+        from searchclip.service import serve as run_service
+    except ImportError as exc:
+        raise _fail(f"the search service needs its server libraries ({exc.name}); reinstall searchclip") from exc
+    _err().print(f"searchclip: serving {root} on {path}" + (f" and http://127.0.0.1:{port}" if port else ""))
+    try:
+        run_service(root, path, port, idle_timeout)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command(name="open")
+def open_post(
+    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    web: Annotated[bool, typer.Option("--web", help="Open the source URL in the browser instead.")] = False,
+    index_path: IndexOption = None,
+) -> None:
+    """Open a post's clipping in $EDITOR at the post's line (or its source URL with --web)."""
+    import os
+    import shlex
+    import subprocess
+
+    from searchclip.config import index_root
+    from searchclip.searching import open_reader
+
+    try:
+        hit = open_reader(index_root(index_path)).get(post_id)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+    if hit is None:
+        raise _fail(f"no post {post_id!r} in the index")
+    if web:
+        import webbrowser
+
+        if not (hit.url or hit.source):
+            raise _fail(f"{post_id} has no source URL")
+        webbrowser.open(hit.url or hit.source)
+        return
+    editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    try:
+        raise typer.Exit(subprocess.call([*editor, f"+{hit.line}", hit.file]))
+    except OSError as exc:
+        raise _fail(f"cannot run the editor {editor[0]!r}: {exc.strerror}") from exc
 
 
 @app.command()
@@ -184,7 +260,7 @@ def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchc
     Console().print(table)
 
 
-def _filters(authors, tags, langs, since, until):
+def make_filters(authors, tags, langs, since, until):
     from searchclip.clippings import parse_date
     from searchclip.query import Filters
 
@@ -208,6 +284,6 @@ def _filters(authors, tags, langs, since, until):
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="searchclip")
     except KeyboardInterrupt:
         sys.exit(130)

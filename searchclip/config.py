@@ -5,6 +5,9 @@ folder (`~/.config/searchclip/config.toml` on Linux):
 
     folders = ["~/Obsidian/Clippings", "~/Notes/Clips"]   # what a bare `searchclip index` indexes
     index = "~/.local/share/searchclip/index"             # optional
+
+    [serve]
+    autostart = true      # `searchclip search` starts the warm search service when none runs
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class ConfigError(SearchclipError):
 class Config:
     folders: tuple[Path, ...] = ()
     index: Path | None = None
+    autostart: bool = False  # `searchclip search` starts `searchclip serve` when none runs
 
 
 def config_path() -> Path:
@@ -52,7 +56,11 @@ def load_config(path: Path | None = None) -> Config:
     index = raw.get("index")
     if index is not None and not isinstance(index, str):
         raise ConfigError(f"{path}: 'index' must be a path")
-    return Config(tuple(Path(f).expanduser() for f in folders), Path(index).expanduser() if index else None)
+    autostart = raw.get("serve", {}).get("autostart", False) if isinstance(raw.get("serve"), dict) else False
+    if not isinstance(autostart, bool):
+        raise ConfigError(f"{path}: 'serve.autostart' must be true or false")
+    folders_paths = tuple(Path(f).expanduser() for f in folders)
+    return Config(folders_paths, Path(index).expanduser() if index else None, autostart)
 
 
 def index_root(explicit: Path | None = None, config: Config | None = None) -> Path:
@@ -66,3 +74,14 @@ def index_root(explicit: Path | None = None, config: Config | None = None) -> Pa
     from platformdirs import user_data_path
 
     return user_data_path("searchclip", appauthor=False) / "index"
+
+
+def service_socket(root: Path) -> Path:
+    """The Unix socket of the search service for the index at `root` (one service per index)."""
+    import hashlib
+
+    digest = hashlib.sha1(str(root.expanduser().resolve()).encode()).hexdigest()[:12]
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = Path(runtime) if runtime and Path(runtime).is_dir() else Path("/tmp")
+    # Socket paths are limited to about 100 bytes, so the name is short and the folder standard.
+    return folder / f"searchclip-{os.getuid()}-{digest}.sock"

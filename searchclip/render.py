@@ -50,7 +50,12 @@ def print_hits(console: Console, hits: Sequence[Hit], snippets: Sequence[Snippet
 
 
 def hit_json(hit: Hit, snippet: Snippet) -> str:
-    record = {
+    return json.dumps(hit_record(hit, snippet), ensure_ascii=False)
+
+
+def hit_record(hit: Hit, snippet: Snippet) -> dict[str, object]:
+    """A hit as plain JSON data: what --json prints and the service's API returns."""
+    return {
         "id": hit.id,
         "path": hit.path,
         "file": hit.file,
@@ -67,4 +72,3 @@ def hit_json(hit: Hit, snippet: Snippet) -> str:
         "snippet": snippet.text,
         "highlights": [list(span) for span in snippet.spans],
     }
-    return json.dumps(record, ensure_ascii=False)

@@ -1,0 +1,172 @@
+"""`searchclip serve`: a local search service that keeps the analyzers and the index reader warm.
+
+It listens on a Unix socket per index (see `config.service_socket`) and, with --port, on
+127.0.0.1 too; it answers nobody but this machine. `POST /v1/cli` runs a `searchclip search`
+command line exactly as the CLI would (the executable forwards to it); `GET /v1/search` and
+`GET /v1/posts/{id}` are the JSON API for other tools, described at `/openapi.json` and `/docs`.
+The reader is reopened when a rebuild changes the index; the service exits after an idle time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from typer.testing import CliRunner
+
+from searchclip import __version__
+from searchclip.errors import SearchclipError
+from searchclip.query import Filters
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+class CliRequest(BaseModel):
+    argv: list[str]
+    env: dict[str, str] = {}
+    tty: bool = False
+
+
+class CliAnswer(BaseModel):
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class ServiceBusyError(SearchclipError):
+    """A search service already answers on this index's socket."""
+
+
+def create_app(root: Path) -> FastAPI:
+    app = FastAPI(title="searchclip", version=__version__, summary="Search your web clippings.")
+    app.state.root = root
+    app.state.last_request = time.monotonic()
+
+    @app.middleware("http")
+    async def this_machine_only(request: Request, call_next: Any) -> Any:
+        client = request.client
+        # Unix-socket clients have no address; TCP clients must be on the loopback interface.
+        if client is not None and client.host and client.host not in LOOPBACK:
+            return JSONResponse({"detail": "searchclip serves this machine only"}, status_code=403)
+        app.state.last_request = time.monotonic()
+        return await call_next(request)
+
+    @app.post("/v1/cli", response_model=CliAnswer)
+    async def run_cli(body: CliRequest) -> CliAnswer:
+        """Run a `searchclip search ...` command line as the CLI would, with the warm reader."""
+        return _run_cli(body, root)
+
+    @app.get("/v1/search")
+    async def search(
+        q: str,
+        any_word: Annotated[bool, Query(alias="any")] = False,
+        author: Annotated[list[str] | None, Query()] = None,
+        tag: Annotated[list[str] | None, Query()] = None,
+        lang: Annotated[list[str] | None, Query()] = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    ) -> dict[str, Any]:
+        """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
+        from searchclip.cli import make_filters
+        from searchclip.render import hit_record
+        from searchclip.searching import run_search
+
+        timings: dict[str, float] = {}
+        try:
+            filters: Filters = make_filters(author, tag, lang, since, until)
+            _, results, snippets = run_search(root, q, not any_word, filters, limit, timings)
+        except SearchclipError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        hits = [hit_record(h, s) for h, s in zip(results.hits, snippets, strict=True)]
+        return {"total": results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
+
+    @app.get("/v1/posts/{post_id:path}")
+    async def post(post_id: str) -> dict[str, Any]:
+        """One whole post with its clipping's metadata."""
+        from searchclip.searching import open_reader
+
+        try:
+            hit = open_reader(root).get(post_id)
+        except SearchclipError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        if hit is None:
+            raise HTTPException(status_code=404, detail=f"no post {post_id!r}")
+        return {"id": hit.id, "file": hit.file, "line": hit.line, "title": hit.title, "text": hit.text}
+
+    @app.get("/v1/health")
+    async def health() -> dict[str, Any]:
+        return {"service": "searchclip", "version": __version__, "index": str(root)}
+
+    return app
+
+
+def _run_cli(body: CliRequest, root: Path) -> CliAnswer:
+    from searchclip.cli import app as cli_app
+
+    if body.argv[:1] != ["search"]:
+        return CliAnswer(exit_code=2, stdout="", stderr="searchclip: error: the service runs searches only\n")
+    env: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, **body.env}
+    if body.tty and "NO_COLOR" not in body.env:
+        env["FORCE_COLOR"] = "1"  # render for the caller's terminal, not for this pipe
+    # Requests run one at a time on the event loop, so capturing the process's output is safe.
+    result = CliRunner().invoke(cli_app, [*body.argv, "--no-service"], env=env)
+    return CliAnswer(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
+def serve(root: Path, socket_path: Path, port: int | None, idle_timeout: float) -> None:
+    """Warm up, then answer until idle for `idle_timeout` seconds."""
+    _claim_socket(socket_path)
+    _warm_up(root)
+    app = create_app(root)
+    servers = [uvicorn.Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
+    if port is not None:
+        servers.append(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
+    try:
+        asyncio.run(_serve_until_idle(app, servers, idle_timeout))
+    finally:
+        socket_path.unlink(missing_ok=True)
+
+
+async def _serve_until_idle(app: FastAPI, servers: list[uvicorn.Server], idle_timeout: float) -> None:
+    async def watchdog() -> None:
+        while not all(s.should_exit for s in servers):
+            await asyncio.sleep(min(1.0, idle_timeout / 4))
+            if time.monotonic() - app.state.last_request > idle_timeout:
+                for server in servers:
+                    server.should_exit = True
+
+    await asyncio.gather(watchdog(), *(s.serve() for s in servers))
+
+
+def _claim_socket(path: Path) -> None:
+    """Refuse to start beside a live service; remove the socket a crashed one left behind."""
+    if not path.exists():
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(path))
+    except OSError:
+        path.unlink(missing_ok=True)  # stale: nobody listens
+        return
+    finally:
+        probe.close()
+    raise ServiceBusyError(f"a search service already answers on {path}")
+
+
+def _warm_up(root: Path) -> None:
+    """Load the analyzers and the index now, so that the first search is as fast as the others."""
+    from searchclip.analyzers import analyze
+    from searchclip.searching import open_reader
+
+    analyze("코딩을 배웠다 裏切られた models")
+    with contextlib.suppress(SearchclipError):
+        open_reader(root)
