@@ -9,6 +9,7 @@ a line break, so analyzing one line alone gives the same tokens as analyzing it 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ class TextAnalysis:
     tokens: list[Token]
     bigrams: list[Token]
     language: str
+    initials: list[Token]  # 초성 of Korean nouns (`ㅋㄷ` for `코딩`), at the nouns' positions
+    readings: list[Token]  # katakana readings of Japanese words, at the words' positions
 
 
 def analyze(text: str) -> list[Token]:
@@ -37,13 +40,13 @@ def analyze(text: str) -> list[Token]:
     return analyze_batch([text])[0]
 
 
-def analyze_batch(texts: Sequence[str]) -> list[list[Token]]:
-    """`analyze` for many texts at once."""
-    return [a.tokens for a in analyze_texts(texts, with_bigrams=False)]
+def analyze_batch(texts: Sequence[str], parts: bool = False) -> list[list[Token]]:
+    """`analyze` for many texts at once; `parts`: compound parts too, as indexing wants them."""
+    return [a.tokens for a in analyze_texts(texts, with_bigrams=False, parts=parts)]
 
 
-def analyze_texts(texts: Sequence[str], with_bigrams: bool = True) -> list[TextAnalysis]:
-    """Tokens, bigrams and language of each text; Korean segments of all texts go to Kiwi together."""
+def analyze_texts(texts: Sequence[str], with_bigrams: bool = True, parts: bool = False) -> list[TextAnalysis]:
+    """Tokens, bigrams, language, initials and readings of each text (compound parts with `parts`)."""
     norms = [normalize(t) for t in texts]
     all_runs = [runs(n.text) for n in norms]
     found: list[list[Token]] = [[] for _ in texts]
@@ -56,19 +59,45 @@ def analyze_texts(texts: Sequence[str], with_bigrams: bool = True) -> list[TextA
         for run in text_runs:
             piece = norm.text[run.start : run.end]
             if run.script is Script.JAPANESE:
-                found[i].extend(_shift(japanese.analyze_run(piece), run.start))
+                found[i].extend(_shift(japanese.analyze_run(piece, parts), run.start))
             elif run.script is Script.WORD:
                 found[i].append(english.analyze_word(piece, run.start))
-    for (i, offset), tokens in zip(ko_where, korean.analyze_segments(ko_segments), strict=True):
+    for (i, offset), tokens in zip(ko_where, korean.analyze_segments(ko_segments, parts), strict=True):
         found[i].extend(_shift(tokens, offset))
-    return [
-        TextAnalysis(
-            _finish(tokens, norm),
-            _finish(text_bigrams(norm.text, text_runs), norm) if with_bigrams else [],
-            _language(norm.text, text_runs),
+    results = []
+    for tokens, norm, text_runs in zip(found, norms, all_runs, strict=True):
+        finished = _finish(tokens, norm)
+        results.append(
+            TextAnalysis(
+                finished,
+                _finish(text_bigrams(norm.text, text_runs), norm) if with_bigrams else [],
+                _language(norm.text, text_runs),
+                _initials(finished, norm, text_runs),
+                [_derived(t, t.reading, "reading") for t in finished if t.reading],
+            )
         )
-        for tokens, norm, text_runs in zip(found, norms, all_runs, strict=True)
-    ]
+    return results
+
+
+def _initials(tokens: list[Token], norm: Normalized, text_runs: list[Run]) -> list[Token]:
+    """초성 of every Korean noun and of every Hangul word as written (`인공지능` even when Kiwi reads
+    `인공` + `지능`): users type the initials of what they see."""
+    found = []
+    for tok in tokens:
+        if tok.analyzer == "ko" and tok.tag in korean.INITIALS_TAGS and (consonants := korean.initials(tok.term)):
+            found.append(_derived(tok, consonants, "initials"))
+    starts = [t.start for t in tokens]
+    for run in text_runs:
+        consonants = korean.initials(norm.text[run.start : run.end]) if run.script is Script.HANGUL else ""
+        if len(consonants) >= 2:
+            start, end = norm.to_original(run.start, run.end) if norm.norm_starts else (run.start, run.end)
+            position = tokens[max(0, bisect_right(starts, start) - 1)].position if tokens else 0
+            found.append(Token(consonants, start, end, position, "initials", "ko"))
+    return found
+
+
+def _derived(tok: Token, term: str, tag: str) -> Token:
+    return Token(term, tok.start, tok.end, tok.position, tag, tok.analyzer, tok.part)
 
 
 def bigrams(text: str) -> list[Token]:
@@ -139,23 +168,31 @@ def _close(text: str, start: int, end: int, has_hangul: bool, segments: list[tup
 def _shift(tokens: list[Token], offset: int) -> list[Token]:
     if not offset:
         return tokens
-    return [Token(t.term, t.start + offset, t.end + offset, t.position, t.tag, t.analyzer) for t in tokens]
+    return [
+        Token(t.term, t.start + offset, t.end + offset, t.position, t.tag, t.analyzer, t.part, t.reading)
+        for t in tokens
+    ]
 
 
 def _finish(tokens: list[Token], norm: Normalized) -> list[Token]:
-    """Order tokens by where they stand, number their positions, map offsets to the original."""
-    tokens.sort(key=lambda t: (t.start, t.end))
-    if not norm.norm_starts:  # the text was already normalized: offsets stand as they are
-        return [Token(t.term, t.start, t.end, i, t.tag, t.analyzer) for i, t in enumerate(tokens)]
+    """Order tokens by where they stand, number their positions, map offsets to the original.
+
+    A compound's parts come right after it and share its position, so that phrases over the
+    whole words keep working.
+    """
+    tokens.sort(key=lambda t: (t.start, -t.end, t.part))
     finished = []
-    for position, tok in enumerate(tokens):
-        start, end = norm.to_original(tok.start, tok.end)
-        finished.append(Token(tok.term, start, end, position, tok.tag, tok.analyzer))
+    position = -1
+    for tok in tokens:
+        if not tok.part:
+            position += 1
+        start, end = norm.to_original(tok.start, tok.end) if norm.norm_starts else (tok.start, tok.end)
+        finished.append(Token(tok.term, start, end, max(position, 0), tok.tag, tok.analyzer, tok.part, tok.reading))
     return finished
 
 
 # Bump when this package's own rules change (tags kept, normalization, segmentation).
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 5
 _ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-core", "PyStemmer")
 
 
@@ -163,7 +200,9 @@ def analysis_version() -> str:
     """This analysis and the versions of the dictionaries and models behind it."""
     from importlib.metadata import PackageNotFoundError, version
 
-    parts = [f"analysis{ANALYSIS_VERSION}"]
+    from searchclip.analyzers.settings import current
+
+    parts = [f"analysis{ANALYSIS_VERSION}", f"settings={current().fingerprint()}"]
     for package in _ANALYZER_PACKAGES:
         try:
             parts.append(f"{package}={version(package)}")

@@ -15,3 +15,5 @@ class Token:
     position: int = 0
     tag: str = ""  # part of speech from the analyzer that made it ("NNG", "名詞", "en", "bigram")
     analyzer: str = ""  # "ko", "ja", "en" or "bigram"
+    part: bool = False  # a part of the compound before it, at the compound's position
+    reading: str = ""  # Japanese: the reading in katakana, for searches typed in kana

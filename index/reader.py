@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from searchclip.hits import Hit, Results
 from searchclip.index.schema import SCHEMA_VERSION, build_schema
 from searchclip.index.store import current_generation, read_manifest
 from searchclip.index.writer import as_datetime
-from searchclip.query import Clause, Filters, QueryPlan
+from searchclip.query import Clause, Filters, QueryPlan, fuzzy_distance
 
 OPEN_ATTEMPTS = 5
 
@@ -28,6 +29,10 @@ class Weights:
     body: float = 1.0
     title: float = 2.0
     bigrams: float = 0.3
+    initials: float = 1.0
+    readings: float = 0.8
+    synonyms: float = 0.8
+    fuzzy: float = 0.5
     proximity: float = 0.5  # per pair of neighbouring query words near each other (slop 3): a bonus, never required
 
 
@@ -76,7 +81,7 @@ class IndexReader:
         if query is None:
             return Results((), 0)
         result = self._searcher.search(query, limit=limit, offset=offset, count=True)
-        hits = tuple(_hit(self._searcher.doc(addr), score, plan.terms) for score, addr in result.hits)
+        hits = tuple(_hit(self._searcher.doc(addr), score, plan.highlight_keys) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
     def get(self, post_id: str) -> Hit | None:
@@ -100,12 +105,29 @@ class IndexReader:
         return tantivy.Query.boolean_query(parts)
 
     def _clause(self, clause: Clause, weights: Weights) -> tantivy.Query:
-        options = [
-            tantivy.Query.boost_query(self._words("body", clause.terms), weights.body),
-            tantivy.Query.boost_query(self._words("title", clause.terms), weights.title),
-        ]
+        options = []
+        if clause.terms:
+            options.append(tantivy.Query.boost_query(self._words("body", clause.terms), weights.body))
+            options.append(tantivy.Query.boost_query(self._words("title", clause.terms), weights.title))
+        for alternative in clause.alternatives:
+            options.append(tantivy.Query.boost_query(self._words("body", alternative), weights.synonyms))
+            options.append(
+                tantivy.Query.boost_query(self._words("title", alternative), weights.synonyms * weights.title)
+            )
+        if clause.fuzzy:
+            near = tantivy.Query.fuzzy_term_query(
+                self._schema, "body", clause.terms[0], fuzzy_distance(clause.terms[0])
+            )
+            options.append(tantivy.Query.boost_query(near, weights.fuzzy))
         if clause.bigrams and weights.bigrams:
             options.append(tantivy.Query.boost_query(self._words("bigrams", clause.bigrams), weights.bigrams))
+        if clause.reading and weights.readings:
+            reading = tantivy.Query.term_query(self._schema, "readings", clause.reading)
+            options.append(tantivy.Query.boost_query(reading, weights.readings))
+        if clause.initials:
+            # Typed initials may stop early (`ㅇㅅㅅㅌ` for `어시스턴트`): a prefix of the nouns' initials.
+            prefix = tantivy.Query.regex_query(self._schema, "initials", re.escape(clause.initials) + ".*")
+            options.append(tantivy.Query.boost_query(prefix, weights.initials))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
 
     def _words(self, field: str, terms: tuple[str, ...]) -> tantivy.Query:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import tantivy
 
 # Bump when fields or analysis change: an index with another version is rebuilt, never misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PRE_TOKENIZED = "whitespace"
-ANALYZED_FIELDS = ("title", "body", "bigrams", "author")
+ANALYZED_FIELDS = ("title", "body", "bigrams", "author", "initials", "readings")
 
 
 def build_schema() -> tantivy.Schema:
@@ -26,6 +26,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("body", stored=True, tokenizer_name=PRE_TOKENIZED)
     sb.add_text_field("author", stored=True, tokenizer_name=PRE_TOKENIZED)
     sb.add_text_field("bigrams", stored=False, tokenizer_name=PRE_TOKENIZED)
+    sb.add_text_field("initials", stored=False, tokenizer_name=PRE_TOKENIZED)  # Korean 초성 of nouns
+    sb.add_text_field("readings", stored=False, tokenizer_name=PRE_TOKENIZED)  # Japanese readings
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     # Term offsets and markup ranges of the body, so that highlighting needs no analysis.
     sb.add_bytes_field("highlights", stored=True, indexed=False)

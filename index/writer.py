@@ -57,8 +57,10 @@ def to_tantivy(doc: PostDocument) -> tantivy.Document:
     out.add_pre_tokenized_text("body", _pre_tokenized(doc.body))
     if doc.author.text:
         out.add_pre_tokenized_text("author", _pre_tokenized(doc.author))
-    for analyzed in doc.bigrams:
-        out.add_pre_tokenized_text("bigrams", _pre_tokenized(analyzed))
+    for name, texts in (("bigrams", doc.bigrams), ("initials", doc.initials), ("readings", doc.readings)):
+        for analyzed in texts:
+            if analyzed.terms:
+                out.add_pre_tokenized_text(name, _pre_tokenized(analyzed))
     if doc.date is not None:
         out.add_date("date", as_datetime(doc.date))
     out.add_bytes("highlights", doc.highlights)

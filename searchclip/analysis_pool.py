@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from searchclip.analyzers.settings import configure, current
 from searchclip.clippings import parse_clipping
 from searchclip.documents import PostDocument, make_documents
 from searchclip.errors import ClippingError
@@ -87,7 +88,9 @@ def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: in
         return
     # forkserver: never fork a process that already runs Tantivy's writer threads.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Workers analyze with this process's settings (part-of-speech lists, user dictionary).
+    initializer, initargs = configure, (current(),)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
         pending: deque[Future[FileResult]] = deque()
         queue = iter(todo)
         for source in queue:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from searchclip.bench_cli import bench_app
 from searchclip.errors import FilterError, SearchclipError
+
+if TYPE_CHECKING:
+    from searchclip.config import Config
 
 app = typer.Typer(
     help="Find posts again in a folder of web clippings, in Korean, Japanese and English.",
@@ -43,6 +46,16 @@ def _console(color: Color) -> Console:
     return Console(highlight=False, no_color=color is Color.never)
 
 
+def _setup() -> Config:
+    """Read the config file and apply its analysis settings to this process."""
+    from searchclip.analyzers.settings import configure
+    from searchclip.config import analysis_settings, load_config
+
+    config = load_config()
+    configure(analysis_settings(config))
+    return config
+
+
 def _err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -65,13 +78,13 @@ def index(
     index_path: IndexOption = None,
 ) -> None:
     """Build or update the index of one or more folders of clippings."""
-    from searchclip.config import index_root, load_config
+    from searchclip.config import index_root
     from searchclip.indexing import update_index
     from searchclip.progress import index_progress
 
     show_progress = not quiet and sys.stderr.isatty()
     try:
-        config = load_config()
+        config = _setup()
         root = index_root(index_path, config)
         with index_progress(_err(), enabled=show_progress) as progress:
             report = update_index(
@@ -115,6 +128,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
     color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
+    fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Also match words a typo away from a query word.")] = False,
     timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
@@ -128,8 +142,12 @@ def search(
     text = " ".join(query)
     spent: dict[str, float] = {}
     try:
+        config = _setup()
         filters = make_filters(author, tag, lang, since, until)
-        plan, results, snippets = run_search(index_root(index_path), text, not any_word, filters, limit, spent)
+        root = index_root(index_path, config)
+        plan, results, snippets = run_search(
+            root, text, not any_word, filters, limit, spent, synonyms=config.synonyms, fuzzy=fuzzy
+        )
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
     if timings:
@@ -173,7 +191,11 @@ def serve(
     """Keep the analyzers and the index loaded and answer searches in milliseconds (local only)."""
     from searchclip.config import index_root, service_socket
 
-    root = index_root(index_path)
+    try:
+        config = _setup()
+        root = index_root(index_path, config)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
     path = service_socket(root)
     try:
         from searchclip.service import serve as run_service
@@ -181,7 +203,7 @@ def serve(
         raise _fail(f"the search service needs its server libraries ({exc.name}); reinstall searchclip") from exc
     _err().print(f"searchclip: serving {root} on {path}" + (f" and http://127.0.0.1:{port}" if port else ""))
     try:
-        run_service(root, path, port, idle_timeout)
+        run_service(root, path, port, idle_timeout, config.synonyms)
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
 
@@ -253,6 +275,10 @@ def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchc
     from searchclip.analyzers import analyze as run_analysis
     from searchclip.analyzers import bigrams
 
+    try:
+        _setup()
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
     table = Table("term", "text", "start", "end", "pos", "tag", "analyzer")
     for tok in [*run_analysis(text), *bigrams(text)]:
         row = (tok.term, text[tok.start : tok.end], str(tok.start), str(tok.end), str(tok.position), tok.tag)

@@ -8,16 +8,33 @@ folder (`~/.config/searchclip/config.toml` on Linux):
 
     [serve]
     autostart = true      # `searchclip search` starts the warm search service when none runs
+
+    [analysis]            # changing any of these rebuilds the index on the next `searchclip index`
+    korean_tags = ["NNG", "NNP", "NR", "XR", "W_HASHTAG", "VV", "VA"]   # Kiwi tags kept
+    japanese_pos = ["名詞", "動詞", "形容詞", "形状詞", "副詞"]          # Sudachi parts of speech kept
+    user_dictionary = "~/.config/searchclip/words.toml"
+
+    [synonyms]            # applied to queries: any member finds the others
+    groups = [["AI", "인공지능", "人工知能"], ["LLM", "대규모 언어 모델"]]
+
+The user dictionary names new words and names for Kiwi and Sudachi:
+
+    korean = [{ word = "바이브코딩", tag = "NNP" }]
+    japanese = [{ word = "生成AI", reading = "セイセイエーアイ" }]
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searchclip.errors import SearchclipError
+
+if TYPE_CHECKING:
+    from searchclip.analyzers.settings import AnalysisSettings, JapaneseWord, KoreanWord
 
 ENV_INDEX = "SEARCHCLIP_INDEX"
 ENV_CONFIG = "SEARCHCLIP_CONFIG"
@@ -32,6 +49,11 @@ class Config:
     folders: tuple[Path, ...] = ()
     index: Path | None = None
     autostart: bool = False  # `searchclip search` starts `searchclip serve` when none runs
+    # The [analysis] table as written; `analysis_settings` turns it into settings. Kept raw so that
+    # reading the config (which every search does) never imports the analyzers.
+    analysis: tuple[tuple[str, object], ...] = ()
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    path: Path | None = None
 
 
 def config_path() -> Path:
@@ -60,7 +82,72 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(autostart, bool):
         raise ConfigError(f"{path}: 'serve.autostart' must be true or false")
     folders_paths = tuple(Path(f).expanduser() for f in folders)
-    return Config(folders_paths, Path(index).expanduser() if index else None, autostart)
+    return Config(
+        folders_paths,
+        Path(index).expanduser() if index else None,
+        autostart,
+        _table(raw.get("analysis", {}), "analysis", path),
+        _synonyms(raw.get("synonyms", {}), path),
+        path,
+    )
+
+
+def _table(raw: object, name: str, path: Path) -> tuple[tuple[str, object], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return tuple(raw.items())
+
+
+def _string_list(value: object, what: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{path}: '{what}' must be a list of strings")
+    return tuple(value)
+
+
+def analysis_settings(config: Config) -> AnalysisSettings:
+    """The analysis settings of the config's [analysis] table (defaults where it is silent)."""
+    from searchclip.analyzers.settings import AnalysisSettings
+
+    raw = dict(config.analysis)
+    path = config.path or Path("config.toml")
+    settings = AnalysisSettings()
+    if "korean_tags" in raw:
+        settings = replace(settings, korean_tags=_string_list(raw["korean_tags"], "analysis.korean_tags", path))
+    if "japanese_pos" in raw:
+        settings = replace(settings, japanese_pos=_string_list(raw["japanese_pos"], "analysis.japanese_pos", path))
+    if "user_dictionary" in raw:
+        korean, japanese = load_user_dictionary(Path(str(raw["user_dictionary"])).expanduser())
+        settings = replace(settings, korean_words=korean, japanese_words=japanese)
+    return settings
+
+
+def load_user_dictionary(path: Path) -> tuple[tuple[KoreanWord, ...], tuple[JapaneseWord, ...]]:
+    """Words from a TOML file: korean = [{word, tag}], japanese = [{word, reading, pos}]."""
+    from searchclip.analyzers.settings import JapaneseWord, KoreanWord
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        korean = tuple(KoreanWord(**entry) for entry in raw.get("korean", []))
+        japanese = tuple(JapaneseWord(**entry) for entry in raw.get("japanese", []))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"user dictionary {path}: {exc}") from exc
+    except TypeError as exc:
+        raise ConfigError(f"user dictionary {path}: entries take word, tag (Korean) or word, reading, pos") from exc
+    bad = [w.word for w in korean if not w.word.strip()] + [
+        w.word for w in japanese if not w.word.strip() or "," in w.word
+    ]
+    if bad:
+        raise ConfigError(f"user dictionary {path}: invalid word {bad[0]!r}")
+    return korean, japanese
+
+
+def _synonyms(raw: object, path: Path) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [synonyms] must be a table")
+    groups = raw.get("groups", [])
+    if not isinstance(groups, list):
+        raise ConfigError(f"{path}: 'synonyms.groups' must be a list of lists of words")
+    return tuple(_string_list(g, "synonyms.groups", path) for g in groups)
 
 
 def index_root(explicit: Path | None = None, config: Config | None = None) -> Path:

@@ -38,6 +38,8 @@ class PostDocument:
     body: AnalyzedText
     author: AnalyzedText
     bigrams: tuple[AnalyzedText, ...]
+    initials: tuple[AnalyzedText, ...]
+    readings: tuple[AnalyzedText, ...]
     handle: str
     url: str
     source: str
@@ -52,9 +54,11 @@ def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
     posts = clipping.posts
     title = clipping.meta.title
     prose = [p.prose or prose_mask(p.text) for p in posts]
-    results = analyze_texts([title, *prose, *(p.author for p in posts)])
+    results = analyze_texts([title, *prose, *(p.author for p in posts)], parts=True)
     title_text = analyzed(title, results[0].tokens)
     title_bigrams = analyzed(title, results[0].bigrams)
+    title_initials = analyzed(title, results[0].initials)
+    title_readings = analyzed(title, results[0].readings)
     bodies = results[1 : 1 + len(posts)]
     authors = results[1 + len(posts) :]
     tags = tuple(t.lower() for t in clipping.meta.tags)
@@ -69,13 +73,17 @@ def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
             body=analyzed(post.text, body.tokens),
             author=analyzed(post.author, author.tokens),
             bigrams=(title_bigrams, analyzed(post.text, body.bigrams)),
+            initials=(title_initials, analyzed(post.text, body.initials)),
+            readings=(title_readings, analyzed(post.text, body.readings)),
             handle=post.handle.lower(),
             url=post.url,
             source=clipping.meta.source,
             lang=body.language or results[0].language,
             tags=tags,
             date=post.date,
-            highlights=encode_highlights(term_offsets(body.tokens), markup_ranges(post.text, mask)),
+            highlights=encode_highlights(
+                term_offsets(body.tokens, body.initials, body.readings), markup_ranges(post.text, mask)
+            ),
         )
         for post, mask, body, author in zip(posts, prose, bodies, authors, strict=True)
     ]

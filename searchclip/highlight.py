@@ -22,6 +22,9 @@ from searchclip.query import QueryPlan
 
 Span = tuple[int, int]
 SNIPPET_CHARS = 220
+# Keys of the stored offsets besides the terms themselves: Korean initials and Japanese readings.
+INITIALS_KEY = "초성:"
+READING_KEY = "読み:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +39,14 @@ class Snippet:
 # ---- prepared at indexing time ---------------------------------------------------------------
 
 
-def term_offsets(tokens: Iterable[Token]) -> dict[str, list[int]]:
-    """Each term and the flat list of its (start, end) offsets."""
+def term_offsets(
+    tokens: Iterable[Token], initials: Iterable[Token] = (), readings: Iterable[Token] = ()
+) -> dict[str, list[int]]:
+    """Each term (initials and readings under their own keys) and the flat list of its offsets."""
     found: dict[str, list[int]] = {}
-    for tok in tokens:
-        found.setdefault(tok.term, []).extend((tok.start, tok.end))
+    for prefix, toks in (("", tokens), (INITIALS_KEY, initials), (READING_KEY, readings)):
+        for tok in toks:
+            found.setdefault(prefix + tok.term, []).extend((tok.start, tok.end))
     return found
 
 
@@ -70,11 +76,24 @@ def encode_highlights(offsets: Mapping[str, list[int]], markup: list[int]) -> by
     return json.dumps({"t": offsets, "m": markup}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def decode_highlights(data: bytes, terms: Iterable[str]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """The offsets of the given terms only, and the markup ranges."""
+def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """The offsets of what `keys` select (see `select`), and the markup ranges."""
     raw = json.loads(data) if data else {}
-    stored = raw.get("t", {})
-    return {t: tuple(stored[t]) for t in terms if t in stored}, tuple(raw.get("m", ()))
+    return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
+
+
+def select(offsets: Mapping[str, Sequence[int]], keys: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """The entries of `offsets` that keys name: a term, `prefix*`, or `~N:term` (within N edits)."""
+    found: dict[str, tuple[int, ...]] = {}
+    for key in keys:
+        if key.startswith("~"):
+            distance, term = key[1:].split(":", 1)
+            found.update({k: tuple(v) for k, v in offsets.items() if within_edits(k, term, int(distance))})
+        elif key.endswith("*"):
+            found.update({k: tuple(v) for k, v in offsets.items() if k.startswith(key[:-1])})
+        elif key in offsets:
+            found[key] = tuple(offsets[key])
+    return found
 
 
 # ---- at search time --------------------------------------------------------------------------
@@ -84,12 +103,9 @@ def match_spans(
     text: str, plan: QueryPlan, offsets: Mapping[str, Sequence[int]], markup: Sequence[int] = ()
 ) -> list[Span]:
     """Spans of `text` that produced a query term, plus typed CJK words found through bigrams."""
-    spans = {
-        (flat[i], flat[i + 1])
-        for term in plan.terms
-        for flat in [offsets.get(term, ())]
-        for i in range(0, len(flat), 2)
-    }
+    spans: set[Span] = set()
+    for flat in select(offsets, plan.highlight_keys).values():
+        spans.update((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
     if any(c.bigrams for c in plan.clauses):
         spans.update(_literal_cjk(_mask(text, markup), plan))
     return sorted(s for s in spans if 0 <= s[0] < s[1] <= len(text))
@@ -105,6 +121,22 @@ def make_snippet(text: str, spans: list[Span], markup: Sequence[int] = (), width
     kept = [_to_shown(origin, s, e) for s, e in _merge(spans) if e > start and s < end]
     offsets = tuple((s + len(prefix), e + len(prefix)) for s, e in kept if e > s)
     return Snippet(prefix + shown + suffix, offsets, start)
+
+
+def within_edits(a: str, b: str, limit: int) -> bool:
+    """Whether a and b are at most `limit` insertions, deletions or substitutions apart (Levenshtein,
+    as Tantivy's fuzzy query counts them), stopping as soon as the limit is passed."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
 
 
 def _mask(text: str, markup: Sequence[int]) -> str:

@@ -8,12 +8,17 @@ the CJK character bigrams of what was typed, which finds words the dictionaries 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from searchclip.analyzers import analyze, bigrams
+from searchclip.analyzers.korean import is_initials
 from searchclip.errors import QuerySyntaxError
 
 MAX_QUERY_CHARS = 1_000
+_KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
 
 
@@ -24,6 +29,10 @@ class Clause:
     terms: tuple[str, ...]
     bigrams: tuple[str, ...]
     text: str
+    initials: str = ""  # typed as Korean initial consonants (`ㅋㄷ`): matches nouns starting so
+    reading: str = ""  # typed in kana: also matches words read so (`とうきょう` → `東京`)
+    alternatives: tuple[tuple[str, ...], ...] = ()  # synonyms, analyzed: each a term or a phrase
+    fuzzy: bool = False  # also match terms a typo away (one character, two in long Latin words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,18 @@ class QueryPlan:
 
     @property
     def terms(self) -> frozenset[str]:
-        return frozenset(t for c in self.clauses for t in c.terms)
+        return frozenset(t for c in self.clauses for t in (*c.terms, *(a for alt in c.alternatives for a in alt)))
+
+    @property
+    def highlight_keys(self) -> frozenset[str]:
+        """What to look up in a post's stored offsets (see highlight.py); `*` marks a prefix."""
+        from searchclip.highlight import INITIALS_KEY, READING_KEY
+
+        keys = set(self.terms)
+        keys.update(READING_KEY + c.reading for c in self.clauses if c.reading)
+        keys.update(INITIALS_KEY + c.initials + "*" for c in self.clauses if c.initials)
+        keys.update(f"~{fuzzy_distance(c.terms[0])}:{c.terms[0]}" for c in self.clauses if c.fuzzy)
+        return frozenset(keys)
 
 
 def split_query(text: str) -> list[tuple[str, bool]]:
@@ -70,11 +90,20 @@ def split_query(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def plan_query(text: str, match_all: bool = True, filters: Filters | None = None) -> QueryPlan:
+def plan_query(
+    text: str,
+    match_all: bool = True,
+    filters: Filters | None = None,
+    synonyms: Sequence[Sequence[str]] = (),
+    fuzzy: bool = False,
+) -> QueryPlan:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     clauses: list[Clause] = []
     for piece, is_phrase in split_query(text):
+        if not is_phrase and is_initials(piece):
+            clauses.append(Clause((), (), piece, initials=piece))
+            continue
         tokens = analyze(piece)
         if is_phrase and tokens:
             terms = tuple(t.term for t in tokens)
@@ -82,6 +111,67 @@ def plan_query(text: str, match_all: bool = True, filters: Filters | None = None
             continue
         for tok in tokens:
             surface = piece[tok.start : tok.end]
-            clauses.append(Clause((tok.term,), tuple(b.term for b in bigrams(surface)), surface))
+            reading = tok.reading if _KANA_ONLY.fullmatch(surface) else ""
+            bigram_terms = tuple(b.term for b in bigrams(surface))
+            clauses.append(
+                Clause((tok.term,), bigram_terms, surface, reading=reading, fuzzy=fuzzy and len(tok.term) > 1)
+            )
+    if synonyms:
+        clauses = _with_synonyms(clauses, synonyms)
     unique = tuple(dict.fromkeys(clauses, None))
     return QueryPlan(unique, match_all, filters or Filters())
+
+
+def fuzzy_distance(term: str) -> int:
+    """How many edits a typo may be: one, or two for Latin words of six letters or more."""
+    return 2 if term.isascii() and len(term) >= 6 else 1
+
+
+@lru_cache(maxsize=1024)
+def _analyzed(member: str) -> tuple[str, ...]:
+    return tuple(t.term for t in analyze(member))
+
+
+def _with_synonyms(clauses: list[Clause], synonyms: Sequence[Sequence[str]]) -> list[Clause]:
+    """Clauses whose terms spell a synonym group member (as a word or a phrase) match the others too.
+
+    Members go through the same analysis as the query, so a member that the analyzer splits
+    (`대규모 언어 모델`, a compound) is matched and searched as a phrase of its parts.
+    """
+    groups = [[t for m in group if (t := _analyzed(m))] for group in synonyms]
+    out: list[Clause] = []
+    i = 0
+    while i < len(clauses):
+        found = _longest_member(clauses, i, groups)
+        if found is None:
+            out.append(clauses[i])
+            i += 1
+            continue
+        member, group, span = found
+        others = tuple(m for m in group if m != member)
+        first = clauses[i]
+        text = " ".join(c.text for c in clauses[i : i + span])
+        merged = Clause(member, first.bigrams if span == 1 else (), text, alternatives=others)
+        out.append(merged)
+        i += span
+    return out
+
+
+def _longest_member(
+    clauses: list[Clause], i: int, groups: list[list[tuple[str, ...]]]
+) -> tuple[tuple[str, ...], list[tuple[str, ...]], int] | None:
+    best = None
+    for group in groups:
+        for member in group:
+            if clauses[i].terms == member:
+                span = 1
+            elif (
+                all(len(c.terms) == 1 for c in clauses[i : i + len(member)])
+                and tuple(c.terms[0] for c in clauses[i : i + len(member)]) == member
+            ):
+                span = len(member)
+            else:
+                continue
+            if best is None or len(member) > len(best[0]):
+                best = (member, group, span)
+    return best

@@ -7,6 +7,7 @@ process (the search service) answers from a warm reader and never from a stale o
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,9 +41,12 @@ def run_search(
     filters: Filters,
     limit: int,
     timings: dict[str, float] | None = None,
+    *,
+    synonyms: Sequence[Sequence[str]] = (),
+    fuzzy: bool = False,
 ) -> tuple[QueryPlan, Results, list[Snippet]]:
     clock = _Clock(timings)
-    plan = plan_query(text, match_all, filters)
+    plan = plan_query(text, match_all, filters, synonyms, fuzzy)
     clock.lap("analyze query")
     reader = open_reader(root)  # opened even for an empty plan: a missing index is still an error
     clock.lap("open index")

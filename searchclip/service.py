@@ -45,7 +45,7 @@ class ServiceBusyError(SearchclipError):
     """A search service already answers on this index's socket."""
 
 
-def create_app(root: Path) -> FastAPI:
+def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAPI:
     app = FastAPI(title="searchclip", version=__version__, summary="Search your web clippings.")
     app.state.root = root
     app.state.last_request = time.monotonic()
@@ -74,6 +74,7 @@ def create_app(root: Path) -> FastAPI:
         since: str | None = None,
         until: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+        fuzzy: bool = False,
     ) -> dict[str, Any]:
         """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
         from searchclip.cli import make_filters
@@ -83,7 +84,9 @@ def create_app(root: Path) -> FastAPI:
         timings: dict[str, float] = {}
         try:
             filters: Filters = make_filters(author, tag, lang, since, until)
-            _, results, snippets = run_search(root, q, not any_word, filters, limit, timings)
+            _, results, snippets = run_search(
+                root, q, not any_word, filters, limit, timings, synonyms=synonyms, fuzzy=fuzzy
+            )
         except SearchclipError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
         hits = [hit_record(h, s) for h, s in zip(results.hits, snippets, strict=True)]
@@ -122,11 +125,13 @@ def _run_cli(body: CliRequest, root: Path) -> CliAnswer:
     return CliAnswer(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
-def serve(root: Path, socket_path: Path, port: int | None, idle_timeout: float) -> None:
+def serve(
+    root: Path, socket_path: Path, port: int | None, idle_timeout: float, synonyms: tuple[tuple[str, ...], ...] = ()
+) -> None:
     """Warm up, then answer until idle for `idle_timeout` seconds."""
     _claim_socket(socket_path)
     _warm_up(root)
-    app = create_app(root)
+    app = create_app(root, synonyms)
     servers = [uvicorn.Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
     if port is not None:
         servers.append(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
