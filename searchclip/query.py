@@ -118,8 +118,24 @@ def plan_query(
             )
     if synonyms:
         clauses = _with_synonyms(clauses, synonyms)
+    if not match_all:
+        clauses = _without_stop_words(clauses)
     unique = tuple(dict.fromkeys(clauses, None))
     return QueryPlan(unique, match_all, filters or Filters())
+
+
+# Lucene's English stop set (the one Tantivy's stop-word filter uses).
+ENGLISH_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these "
+    "they this to was will with".split()
+)
+
+
+def _without_stop_words(clauses: list[Clause]) -> list[Clause]:
+    """With --any, English stop words add only noise (to scores and to word-pair proximity); they
+    stay in phrases, and a query made only of them keeps them."""
+    kept = [c for c in clauses if not (len(c.terms) == 1 and c.text.lower() in ENGLISH_STOP_WORDS)]
+    return kept or clauses
 
 
 def fuzzy_distance(term: str) -> int:

@@ -44,3 +44,14 @@ def test_tantivy_syntax_is_just_text() -> None:
 def test_overlong_query_is_refused() -> None:
     with pytest.raises(QuerySyntaxError, match="limit is 1,000"):
         plan_query("코딩 " * 4000)
+
+
+def test_any_mode_drops_english_stop_words_but_not_phrases_or_stop_word_only_queries() -> None:
+    assert [c.terms for c in plan_query("what is the boundary layer", match_all=False).clauses] == [
+        ("what",),
+        ("boundari",),
+        ("layer",),
+    ]
+    assert [c.terms for c in plan_query('"the layer" of', match_all=False).clauses] == [("the", "layer")]
+    assert [c.terms for c in plan_query("the of", match_all=False).clauses] == [("the",), ("of",)]
+    assert len(plan_query("what is the boundary layer").clauses) == 5  # all words must match: kept
