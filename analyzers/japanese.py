@@ -44,12 +44,20 @@ def user_dictionary(words: tuple[settings.JapaneseWord, ...]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     source = target.with_suffix(".csv")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import os
+
     import sudachidict_core
 
     system = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
     build = "from sudachipy.command_line import main; main()"
-    command = [sys.executable, "-c", build, "ubuild", "-s", str(system), "-o", str(target), str(source)]
-    subprocess.run(command, check=True, capture_output=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")  # workers may build at once: publish atomically
+    command = [sys.executable, "-c", build, "ubuild", "-s", str(system), "-o", str(partial), str(source)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise RuntimeError(f"the Japanese user dictionary does not compile: {last}")
+    os.replace(partial, target)
     return target
 
 

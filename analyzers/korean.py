@@ -60,7 +60,11 @@ def _tokens(segment: str, morphs: Sequence) -> list[Token]:  # type: ignore[type
             continue
         if tag not in keep:
             continue
+        if tag == "W_HASHTAG" and segment[start] == "#":
+            start += 1  # `#코딩` is indexed as `코딩`
         surface = segment[start:end]
+        if not surface:
+            continue
         # Only Hangul is Korean's to index: Latin and digits go to the word analyzer.
         if not (is_hangul(surface[0]) and is_hangul(surface[-1])):
             continue

@@ -50,15 +50,16 @@ def current_generation(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def state_key(root: Path) -> tuple[str, int] | None:
+def state_key(root: Path) -> tuple[str, int, int] | None:
     """Changes whenever a rebuild publishes a generation or commits into the current one."""
     gen = current_generation(root)
     if gen is None:
         return None
     try:
-        return str(gen), (gen / MANIFEST).stat().st_mtime_ns
+        stat = (gen / MANIFEST).stat()  # each write replaces the file: a new inode every time
+        return str(gen), stat.st_ino, stat.st_mtime_ns
     except OSError:
-        return str(gen), 0
+        return str(gen), 0, 0
 
 
 def new_generation(root: Path) -> Path:
@@ -75,8 +76,9 @@ def publish(root: Path, gen: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(gen.name)
     os.replace(tmp, root / "current")
+    _fsync_folder(root)  # the switch is on disk before the old generation goes
     for old in root.glob("gen-*"):
-        if old != gen and old.is_dir():
+        if old.resolve() != gen.resolve() and old.is_dir():
             # Searches that opened the old generation keep their open files on POSIX systems.
             shutil.rmtree(old, ignore_errors=True)
 
@@ -85,8 +87,17 @@ def discard_unpublished(root: Path) -> None:
     """Remove generations a killed rebuild left behind (never the current one)."""
     current = current_generation(root)
     for gen in root.glob("gen-*"):
-        if gen != current and gen.is_dir():
+        # Compare resolved paths: `root` may be relative or pass through a symlink.
+        if gen.resolve() != current and gen.is_dir():
             shutil.rmtree(gen, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_manifest(gen: Path) -> Manifest | None:

@@ -34,6 +34,7 @@ class SourceFile:
     key: str  # absolute path: the manifest key and the index's `file` field
     root: Path
     path: Path
+    prefix: str = ""  # with several folders, ids start with the folder's name: they stay unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if digest == old_digest:
             return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1))
-        rel = unicodedata.normalize("NFC", source.path.relative_to(source.root).as_posix())
+        rel = unicodedata.normalize("NFC", source.prefix + source.path.relative_to(source.root).as_posix())
         text, encoding = decode_text(data, source.key)
         clipping = parse_clipping(text, rel)
         docs = tuple(make_documents(clipping, source.key))
@@ -72,7 +73,7 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
 
 def _warnings(found: tuple[str, ...], encoding: str, data: bytes, docs: tuple[PostDocument, ...]) -> tuple[str, ...]:
     notes = list(found)
-    if encoding not in ("utf_8", "utf_16"):
+    if encoding not in ("utf_8", "utf_16", "utf_32"):
         notes.append(f"not UTF-8: read as {encoding}")
     if not docs:
         notes.append("empty file: nothing to index" if not data.strip() else "no text to index")

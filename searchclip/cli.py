@@ -49,10 +49,18 @@ def _console(color: Color) -> Console:
 def _setup() -> Config:
     """Read the config file and apply its analysis settings to this process."""
     from searchclip.analyzers.settings import configure
-    from searchclip.config import analysis_settings, load_config
+    from searchclip.config import ConfigError, analysis_settings, load_config
 
     config = load_config()
-    configure(analysis_settings(config))
+    settings = analysis_settings(config)
+    if settings.japanese_words:
+        from searchclip.analyzers.japanese import user_dictionary
+
+        try:  # compiled now, so that a bad entry is one clear error before any work starts
+            user_dictionary(settings.japanese_words)
+        except RuntimeError as exc:
+            raise ConfigError(str(exc)) from exc
+    configure(settings)
     return config
 
 
@@ -153,7 +161,9 @@ def search(
     if timings:
         _print_timings(spent)
     if not plan.clauses:
-        _err().print(f"searchclip: nothing to search for in {text!r}: it has only particles, endings or symbols")
+        _err().print(
+            f"searchclip: nothing to search for in {text!r}: it has only particles, endings or symbols", markup=False
+        )
         raise typer.Exit(EXIT_NOT_FOUND)
     if not results.hits:
         _err().print(f"searchclip: no post matches {text!r}", markup=False)
@@ -201,7 +211,8 @@ def serve(
         from searchclip.service import serve as run_service
     except ImportError as exc:
         raise _fail(f"the search service needs its server libraries ({exc.name}); reinstall searchclip") from exc
-    _err().print(f"searchclip: serving {root} on {path}" + (f" and http://127.0.0.1:{port}" if port else ""))
+    where = f"searchclip: serving {root} on {path}" + (f" and http://127.0.0.1:{port}" if port else "")
+    _err().print(where, markup=False)
     try:
         run_service(root, path, port, idle_timeout, config.synonyms)
     except SearchclipError as exc:
@@ -223,7 +234,7 @@ def open_post(
     from searchclip.searching import open_reader
 
     try:
-        hit = open_reader(index_root(index_path)).get(post_id)
+        hit = open_reader(index_root(index_path, _setup())).get(post_id)
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
     if hit is None:
@@ -252,7 +263,7 @@ def show(
     from searchclip.index.reader import IndexReader
 
     try:
-        hit = IndexReader(index_root(index_path)).get(post_id)
+        hit = IndexReader(index_root(index_path, _setup())).get(post_id)
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
     if hit is None:

@@ -86,7 +86,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _maybe_autostart(root: Path, argv: list[str]) -> None:
+def _maybe_autostart(root: Path) -> None:
     from searchclip.config import load_config
 
     if load_config().autostart:

@@ -111,7 +111,15 @@ def _split_front_matter(text: str, rel_path: str) -> tuple[Meta, list[str], str,
     return meta, warnings, body, body_line
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML that leaves dates as text: `parse_date` reads them, and reports impossible ones
+    (`2025-02-30`) instead of failing the whole front matter."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _meta_from_yaml(raw: dict[Any, Any], rel_path: str) -> tuple[Meta, list[str]]:
@@ -177,6 +185,8 @@ def parse_date(text: str) -> dt.date | None:
     except ValueError:
         pass
     for fmt in _DATE_FORMATS:
+        if fmt == "%Y%m%d" and not (len(text) == 8 and text.isdigit()):
+            continue  # strptime would read "202511" as 2025-01-01
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:

@@ -133,12 +133,24 @@ def load_user_dictionary(path: Path) -> tuple[tuple[KoreanWord, ...], tuple[Japa
         raise ConfigError(f"user dictionary {path}: {exc}") from exc
     except TypeError as exc:
         raise ConfigError(f"user dictionary {path}: entries take word, tag (Korean) or word, reading, pos") from exc
-    bad = [w.word for w in korean if not w.word.strip()] + [
-        w.word for w in japanese if not w.word.strip() or "," in w.word
-    ]
-    if bad:
-        raise ConfigError(f"user dictionary {path}: invalid word {bad[0]!r}")
+    for entry in (*korean, *japanese):
+        if not all(isinstance(v, str) for v in vars_of(entry)) or not entry.word.strip() or "," in entry.word:
+            raise ConfigError(f"user dictionary {path}: invalid entry {entry.word!r}")
+    bad_tags = [w.tag for w in korean if w.tag not in KOREAN_USER_TAGS]
+    if bad_tags:
+        raise ConfigError(f"user dictionary {path}: tag {bad_tags[0]!r} is not one of {', '.join(KOREAN_USER_TAGS)}")
+    bad_pos = [w.pos for w in japanese if w.pos not in ("固有名詞", "普通名詞")]
+    if bad_pos:
+        raise ConfigError(f"user dictionary {path}: pos {bad_pos[0]!r} must be 固有名詞 or 普通名詞")
     return korean, japanese
+
+
+# Kiwi tags a user word may take: nouns, verbs, adjectives, adverbs and roots.
+KOREAN_USER_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "MAG", "XR")
+
+
+def vars_of(entry: object) -> tuple[object, ...]:
+    return tuple(getattr(entry, name) for name in entry.__slots__)  # type: ignore[attr-defined]
 
 
 def _synonyms(raw: object, path: Path) -> tuple[tuple[str, ...], ...]:
@@ -151,10 +163,15 @@ def _synonyms(raw: object, path: Path) -> tuple[tuple[str, ...], ...]:
 
 
 def index_root(explicit: Path | None = None, config: Config | None = None) -> Path:
+    """The index folder, absolute and with symlinks resolved (one index, one name)."""
+    return _index_root(explicit, config).expanduser().resolve()
+
+
+def _index_root(explicit: Path | None, config: Config | None) -> Path:
     if explicit is not None:
-        return explicit.expanduser()
+        return explicit
     if env := os.environ.get(ENV_INDEX):
-        return Path(env).expanduser()
+        return Path(env)
     config = config if config is not None else load_config()
     if config.index is not None:
         return config.index
@@ -164,11 +181,26 @@ def index_root(explicit: Path | None = None, config: Config | None = None) -> Pa
 
 
 def service_socket(root: Path) -> Path:
-    """The Unix socket of the search service for the index at `root` (one service per index)."""
+    """The Unix socket of the search service for the index at `root` (one service per index).
+
+    It lives in a folder only this user can enter ($XDG_RUNTIME_DIR, else /tmp/searchclip-UID with
+    mode 0700): the service hands out the clippings to whoever can connect.
+    """
     import hashlib
 
     digest = hashlib.sha1(str(root.expanduser().resolve()).encode()).hexdigest()[:12]
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = Path(runtime) if runtime and Path(runtime).is_dir() else Path("/tmp")
+    folder = Path(runtime) if runtime and Path(runtime).is_dir() else _private_tmp()
     # Socket paths are limited to about 100 bytes, so the name is short and the folder standard.
-    return folder / f"searchclip-{os.getuid()}-{digest}.sock"
+    return folder / f"searchclip-{digest}.sock"
+
+
+def _private_tmp() -> Path:
+    folder = Path("/tmp") / f"searchclip-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid():
+        raise ConfigError(f"{folder} belongs to another user; set XDG_RUNTIME_DIR to a private folder")
+    if info.st_mode & 0o077:
+        folder.chmod(0o700)
+    return folder

@@ -152,7 +152,7 @@ def _mask(text: str, markup: Sequence[int]) -> str:
 
 def _literal_cjk(mask: str, plan: QueryPlan) -> Iterable[Span]:
     norm = normalize(mask)
-    haystack = norm.text.lower()
+    haystack = _lower_same_length(norm.text)
     for clause in plan.clauses:
         needle = "".join(normalize(clause.text).text.lower().split())
         if not clause.bigrams or len(needle) < 2:
@@ -160,6 +160,14 @@ def _literal_cjk(mask: str, plan: QueryPlan) -> Iterable[Span]:
         pattern = re.compile(" ?".join(re.escape(ch) for ch in needle))
         for match in pattern.finditer(haystack):
             yield norm.to_original(match.start(), match.end())
+
+
+def _lower_same_length(text: str) -> str:
+    """Lowercase without moving any offset (`İ`.lower() is two characters)."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def _window(text: str, spans: list[Span], width: int) -> Span:

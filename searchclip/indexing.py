@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,26 +59,36 @@ def update_index(
     """Bring the index at `root` up to date with `folders` (default: the folders indexed last time)."""
     started = time.perf_counter()
     report = IndexReport()
-    with rebuild_lock(root, wait=wait):
-        discard_unpublished(root)
-        gen = current_generation(root)
-        old = read_manifest(gen) if gen else None
-        folder_names = _folder_names(folders, old)
-        version = index_version()
-        report.full, report.reason = _needs_full(full, gen, old, version)
-        target = new_generation(root) if report.full or gen is None else gen
-        base = Manifest(version, folder_names) if report.full or old is None else old
-        try:
-            new = _apply(target, base, version, folder_names, report, progress, max_file_bytes)
-            write_manifest(target, new)
-            if target != gen:
-                publish(root, target)
-        except (OSError, ValueError) as exc:  # tantivy reports I/O failures as ValueError
-            raise IndexWriteError(
-                f"could not write the index at {root} ({exc}); the previous index is unchanged"
-            ) from exc
+    root = root.expanduser().resolve()  # a relative or symlinked path must name the same generations
+    try:
+        with rebuild_lock(root, wait=wait):
+            _rebuild(root, folders, full, progress, max_file_bytes, report)
+    except (OSError, ValueError, BrokenProcessPool) as exc:  # tantivy reports I/O failures as ValueError
+        raise IndexWriteError(f"could not write the index at {root} ({exc}); the previous index is unchanged") from exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _rebuild(
+    root: Path,
+    folders: list[Path] | None,
+    full: bool,
+    progress: Progress | None,
+    max_file_bytes: int,
+    report: IndexReport,
+) -> None:
+    discard_unpublished(root)
+    gen = current_generation(root)
+    old = read_manifest(gen) if gen else None
+    folder_names = _folder_names(folders, old)
+    version = index_version()
+    report.full, report.reason = _needs_full(full, gen, old, version)
+    target = new_generation(root) if report.full or gen is None else gen
+    base = Manifest(version, folder_names) if report.full or old is None else old
+    new = _apply(target, base, version, folder_names, report, progress, max_file_bytes)
+    write_manifest(target, new)
+    if target != gen:
+        publish(root, target)
 
 
 def _folder_names(folders: list[Path] | None, old: Manifest | None) -> list[str]:
@@ -171,6 +182,7 @@ def scan(folders: list[Path], report: IndexReport) -> Iterator[SourceFile]:
     """Every Markdown file under the folders, hidden folders skipped, symlinked folders not followed."""
     for folder in folders:
         root = folder.resolve()
+        prefix = f"{root.name}/" if len(folders) > 1 else ""
 
         def on_error(exc: OSError) -> None:
             report.failed.append((str(exc.filename), exc.strerror or str(exc)))
@@ -180,4 +192,4 @@ def scan(folders: list[Path], report: IndexReport) -> Iterator[SourceFile]:
             for name in sorted(filenames):
                 if name.lower().endswith(".md") and not name.startswith("."):
                     path = Path(dirpath) / name
-                    yield SourceFile(str(path), root, path)
+                    yield SourceFile(str(path), root, path, prefix)

@@ -111,7 +111,9 @@ def plan_query(
             continue
         for tok in tokens:
             surface = piece[tok.start : tok.end]
-            reading = tok.reading if _KANA_ONLY.fullmatch(surface) else ""
+            # A noun typed in kana (`とうきょう`) also matches words read so (`東京`); verbs typed in kana
+            # are already normalized by Sudachi, and their readings would match unrelated words.
+            reading = tok.reading if tok.tag == "名詞" and _KANA_ONLY.fullmatch(surface) else ""
             bigram_terms = tuple(b.term for b in bigrams(surface))
             clauses.append(
                 Clause((tok.term,), bigram_terms, surface, reading=reading, fuzzy=fuzzy and len(tok.term) > 1)
@@ -126,8 +128,41 @@ def plan_query(
 
 # Lucene's English stop set (the one Tantivy's stop-word filter uses).
 ENGLISH_STOP_WORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there these "
-    "they this to was will with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
 )
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import signal
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,6 +52,7 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
     app = FastAPI(title="searchclip", version=__version__, summary="Search your web clippings.")
     app.state.root = root
     app.state.last_request = time.monotonic()
+    app.state.requests = 0
 
     @app.middleware("http")
     async def this_machine_only(request: Request, call_next: Any) -> Any:
@@ -57,6 +61,7 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
         if client is not None and client.host and client.host not in LOOPBACK:
             return JSONResponse({"detail": "searchclip serves this machine only"}, status_code=403)
         app.state.last_request = time.monotonic()
+        app.state.requests += 1
         return await call_next(request)
 
     @app.post("/v1/cli", response_model=CliAnswer)
@@ -107,12 +112,14 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
-        return {"service": "searchclip", "version": __version__, "index": str(root)}
+        """Which index this service answers for, and how many requests it answered."""
+        return {"service": "searchclip", "version": __version__, "index": str(root), "requests": app.state.requests}
 
     return app
 
 
 def _run_cli(body: CliRequest, root: Path) -> CliAnswer:
+    import searchclip
     from searchclip.cli import app as cli_app
 
     if body.argv[:1] != ["search"]:
@@ -120,34 +127,80 @@ def _run_cli(body: CliRequest, root: Path) -> CliAnswer:
     env: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, **body.env}
     if body.tty and "NO_COLOR" not in body.env:
         env["FORCE_COLOR"] = "1"  # render for the caller's terminal, not for this pipe
+    # This service answers for its own index only: the caller's --index named it already, but
+    # possibly relative to another folder.
+    argv = ["search", "--no-service", "--index", str(root), *_without_index(body.argv[1:])]
+    searchclip.started_at = time.perf_counter()  # --timings counts from the request, not from start-up
     # Requests run one at a time on the event loop, so capturing the process's output is safe.
-    result = CliRunner().invoke(cli_app, [*body.argv, "--no-service"], env=env)
+    result = CliRunner().invoke(cli_app, argv, env=env, prog_name="searchclip")
     return CliAnswer(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
+def _without_index(args: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg == "--":
+            return [*out, *args[i:]]
+        elif arg == "--index":
+            skip = True
+        elif not arg.startswith("--index="):
+            out.append(arg)
+    return out
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server whose signals are handled by `serve`, so that its clean-up always runs."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def serve(
     root: Path, socket_path: Path, port: int | None, idle_timeout: float, synonyms: tuple[tuple[str, ...], ...] = ()
 ) -> None:
-    """Warm up, then answer until idle for `idle_timeout` seconds."""
-    _claim_socket(socket_path)
-    _warm_up(root)
-    app = create_app(root, synonyms)
-    servers = [uvicorn.Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
-    if port is not None:
-        servers.append(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
-    try:
-        asyncio.run(_serve_until_idle(app, servers, idle_timeout))
-    finally:
-        socket_path.unlink(missing_ok=True)
+    """Warm up, then answer until idle for `idle_timeout` seconds or until SIGTERM/SIGINT."""
+    with _service_lock(socket_path):
+        _claim_socket(socket_path)
+        _warm_up(root)
+        app = create_app(root, synonyms)
+        servers = [_Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
+        if port is not None:
+            servers.append(_Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
+        try:
+            asyncio.run(_serve_until_idle(app, servers, idle_timeout))
+        finally:
+            socket_path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _service_lock(socket_path: Path) -> Iterator[None]:
+    """One service per index, even when two start at the same moment."""
+    with open(f"{socket_path}.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ServiceBusyError(f"a search service already answers on {socket_path}") from exc
+        yield
 
 
 async def _serve_until_idle(app: FastAPI, servers: list[uvicorn.Server], idle_timeout: float) -> None:
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+
     async def watchdog() -> None:
         while not all(s.should_exit for s in servers):
             await asyncio.sleep(min(1.0, idle_timeout / 4))
             if time.monotonic() - app.state.last_request > idle_timeout:
-                for server in servers:
-                    server.should_exit = True
+                stop()
 
     await asyncio.gather(watchdog(), *(s.serve() for s in servers))
 

@@ -44,6 +44,11 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        try:
+            return data.decode("utf-32"), "utf_32"
+        except UnicodeDecodeError as exc:
+            raise ClippingError(name, f"starts like UTF-32 but does not decode: {exc.reason}") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf_16"

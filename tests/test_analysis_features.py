@@ -28,6 +28,16 @@ def defaults() -> Iterator[None]:
     configure(AnalysisSettings())
 
 
+@pytest.fixture()
+def clippings_dir(tmp_path: Path) -> Iterator[Path]:
+    import shutil
+
+    folder = tmp_path / "fixture-clippings"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "clippings", folder)
+    yield folder
+    configure(AnalysisSettings())  # the CLI applied the config's settings to this process
+
+
 # ---- parity ----------------------------------------------------------------------------------
 
 
@@ -75,7 +85,8 @@ def test_part_of_speech_lists_are_settings(defaults: None) -> None:
     assert [t.term for t in analyze("코딩을 좋아하는 友人に裏切られた")] == ["코딩", "友人"]
 
 
-def test_user_dictionary_reaches_kiwi_and_sudachi(defaults: None) -> None:
+def test_user_dictionary_reaches_kiwi_and_sudachi(defaults: None, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the compiled Sudachi dictionary goes here
     assert [t.term for t in analyze("바이브코딩 バイブコーディング")] == ["바이브코딩", "バイブ", "コーディング"]
     words = AnalysisSettings(
         korean_words=(KoreanWord("바이브", "NNG"),), japanese_words=(JapaneseWord("バイブコーディング"),)
@@ -104,6 +115,23 @@ def test_config_file_analysis_and_synonyms(tmp_path: Path) -> None:
     words.write_text('korean = [{ word = "x", color = "red" }]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="entries take word, tag"):
         analysis_settings(load_config(config))
+    words.write_text('korean = [{ word = "x", tag = "BAD" }]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="tag 'BAD' is not one of"):
+        analysis_settings(load_config(config))
+    words.write_text("korean = [{ word = 5 }]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid entry"):
+        analysis_settings(load_config(config))
+
+
+def test_show_uses_the_configured_analysis(tmp_path: Path, clippings_dir: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[analysis]\nkorean_tags = ["NNG", "NNP"]\n', encoding="utf-8")
+    env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": str(tmp_path / "index"), "NO_COLOR": "1"}
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", str(clippings_dir), "-q"], env=env).exit_code == 0
+    shown = runner.invoke(app, ["show", "threads/Thread by @hana_dev.md#2"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "Min Seo" in shown.stdout
 
 
 # ---- search ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from searchclip.analyzers import analyze
+from searchclip.analyzers import analyze_texts
 from searchclip.highlight import make_snippet, markup_ranges, match_spans, term_offsets
 from searchclip.markup import prose_mask
 from searchclip.query import plan_query
@@ -13,7 +13,9 @@ from searchclip.query import plan_query
 def spans_of(text: str, query: str) -> list[tuple[int, int]]:
     """Highlights as search finds them, from what indexing stored for the text."""
     mask = prose_mask(text)
-    return match_spans(text, plan_query(query), term_offsets(analyze(mask)), markup_ranges(text, mask))
+    analysis = analyze_texts([mask], parts=True)[0]  # what indexing stores, compound parts included
+    offsets = term_offsets(analysis.tokens, analysis.initials, analysis.readings)
+    return match_spans(text, plan_query(query), offsets, markup_ranges(text, mask))
 
 
 def marked(text: str, query: str) -> str:
@@ -82,3 +84,12 @@ def test_markup_ranges_cover_only_blanked_characters() -> None:
     flat = markup_ranges(text, prose_mask(text))
     blanked = [text[flat[i] : flat[i + 1]] for i in range(0, len(flat), 2)]
     assert blanked == ["**", "**", "[", "](https://a.example/x)", "https://b.example"]
+
+
+def test_compound_part_and_initials_are_highlighted() -> None:
+    assert marked("인천국제공항에서", "공항") == "인천국제[공항]에서"
+    assert marked("코딩 어시스턴트", "ㅇㅅㅅㅌ") == "코딩 [어시스턴트]"
+
+
+def test_lowercase_that_changes_length_does_not_shift_highlights() -> None:
+    assert marked("İİ 바이브 코딩", "바이브코딩") == "İİ [바이브 코딩]"

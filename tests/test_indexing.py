@@ -118,3 +118,24 @@ def test_full_rebuild_of_a_moved_folder(clippings: Path, tmp_path: Path) -> None
     report = update_index(root, [moved], full=True)
     assert report.full and report.added == 4
     assert IndexReader(root).get(f"{HANA}#1").file.startswith(str(moved))
+
+
+def test_relative_and_symlinked_index_paths_keep_the_index(clippings: Path, tmp_path: Path, monkeypatch) -> None:
+    real = tmp_path / "real-index"
+    update_index(real, [clippings])
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for root in (Path("link"), Path("real-index"), Path("./link/../real-index")):
+        report = update_index(root)
+        assert (report.full, report.added, report.unchanged) == (False, 0, 4)
+        assert found(real, "공짜") == [f"{HANA}#1"]
+    assert len(list(real.glob("gen-*"))) == 1
+
+
+def test_two_folders_give_unique_ids(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "same.md").write_text(f"---\ntitle: {name}\n---\n같은 이름의 파일\n", encoding="utf-8")
+    root = tmp_path / "index"
+    update_index(root, [tmp_path / "a", tmp_path / "b"])
+    assert sorted(found(root, "파일")) == ["a/same.md#1", "b/same.md#1"]

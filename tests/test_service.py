@@ -49,6 +49,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
     proc.wait(timeout=20)
 
 
+def requests_answered(root: Path) -> int:
+    from searchclip.client import request
+
+    health = request(service_socket(root), "GET", "/v1/health")
+    assert isinstance(health, dict)
+    return int(health["requests"])
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -62,9 +70,27 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
 )
 def test_service_and_in_process_give_identical_results(served: tuple[Path, Path], args: list[str]) -> None:
     root, _ = served
+    before = requests_answered(root)
     warm = cli("search", *args, "--index", str(root))
+    assert requests_answered(root) == before + 2  # the search, then this health check: the service answered
     cold = cli("search", *args, "--index", str(root), "--no-service")
     assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+
+
+def test_relative_index_reaches_the_service_of_that_index(served: tuple[Path, Path]) -> None:
+    root, _ = served
+    before = requests_answered(root)
+    relative = os.path.relpath(root, root.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "searchclip", "search", "공짜", "--index", relative, "--json"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=root.parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"threads/Thread by @hana_dev.md#1"' in done.stdout
+    assert requests_answered(root) == before + 2
 
 
 def test_service_sees_a_rebuild(served: tuple[Path, Path]) -> None:
@@ -122,6 +148,17 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
         assert result.returncode == 0 and '"threads/Thread by @hana_dev.md#1"' in result.stdout
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_sigterm_stops_the_service_and_removes_its_socket(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    shutil.copytree(FIXTURES, folder)
+    root = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    proc = start_service(root)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert not service_socket(root).exists()
 
 
 def test_service_exits_when_idle(tmp_path: Path) -> None:
