@@ -238,7 +238,8 @@ def open_post(
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
     if hit is None:
-        raise _fail(f"no post {post_id!r} in the index")
+        _err().print(f"searchclip: no post {post_id!r} in the index", markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND)
     if web:
         import webbrowser
 
@@ -283,16 +284,17 @@ def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchc
     """Show the tokens searchclip indexes for a text: term, original characters, offsets, analyzer."""
     from rich.table import Table
 
-    from searchclip.analyzers import analyze as run_analysis
-    from searchclip.analyzers import bigrams
+    from searchclip.analyzers import analyze_texts
 
     try:
         _setup()
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc
+    analysis = analyze_texts([text], parts=True)[0]  # as indexing analyzes a post (queries keep compounds whole)
     table = Table("term", "text", "start", "end", "pos", "tag", "analyzer")
-    for tok in [*run_analysis(text), *bigrams(text)]:
-        row = (tok.term, text[tok.start : tok.end], str(tok.start), str(tok.end), str(tok.position), tok.tag)
+    for tok in [*analysis.tokens, *analysis.initials, *analysis.readings, *analysis.bigrams]:
+        tag = f"{tok.tag} (part)" if tok.part else tok.tag
+        row = (tok.term, text[tok.start : tok.end], str(tok.start), str(tok.end), str(tok.position), tag)
         table.add_row(*row, tok.analyzer)
     Console().print(table)
 
