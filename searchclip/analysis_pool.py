@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -17,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchclip.analyzers.settings import configure, current
+from searchclip.analyzers.settings import AnalysisSettings, configure, current
 from searchclip.clippings import parse_clipping
 from searchclip.documents import PostDocument, make_documents
 from searchclip.errors import ClippingError
@@ -90,8 +92,8 @@ def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: in
     # forkserver: never fork a process that already runs Tantivy's writer threads.
     context = multiprocessing.get_context("forkserver")
     # Workers analyze with this process's settings (part-of-speech lists, user dictionary).
-    initializer, initargs = configure, (current(),)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
+    initargs = (current(), os.getpid())
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
         pending: deque[Future[FileResult]] = deque()
         queue = iter(todo)
         for source in queue:
@@ -100,6 +102,24 @@ def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: in
                 yield _carry_posts(pending.popleft().result(), base)
         while pending:
             yield _carry_posts(pending.popleft().result(), base)
+
+
+def _start_worker(settings: AnalysisSettings, parent: int) -> None:
+    configure(settings)
+    # A rebuild killed with SIGKILL cannot stop its workers, and forkserver workers are not its
+    # children: each watches the rebuild and leaves when it is gone, instead of idling forever.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # alive, only not ours to signal
 
 
 def worker_count() -> int:

@@ -99,3 +99,33 @@ def test_killed_first_build_is_finished_by_the_next_run(tmp_path: Path) -> None:
         IndexReader(root)
     update_index(root, [folder])
     assert len(ids(root, "공짜")) == 8
+
+
+def _pool_processes() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"multiprocessing.forkserver" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_killed_rebuild_leaves_no_worker_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    make_archive(folder, 10)  # 40 files: enough for the process pool
+    before = _pool_processes()
+    env = {**os.environ, "SEARCHCLIP_WORKERS": "2"}
+    command = [sys.executable, "-m", "searchclip", "index", str(folder), "--index", str(tmp_path / "i"), "-q"]
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(_pool_processes() - before) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_pool_processes() - before) >= 2, "the rebuild never started its workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while _pool_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _pool_processes() - before == set()
