@@ -14,9 +14,8 @@ import tantivy
 from searchclip.errors import IndexMissingError, IndexVersionError
 from searchclip.highlight import decode_highlights
 from searchclip.hits import Hit, Results
-from searchclip.index.schema import SCHEMA_VERSION, build_schema
+from searchclip.index.schema import SCHEMA_VERSION, as_datetime, build_schema
 from searchclip.index.store import current_generation, read_manifest
-from searchclip.index.writer import as_datetime
 from searchclip.query import Clause, Filters, QueryPlan, fuzzy_distance
 
 OPEN_ATTEMPTS = 5

@@ -7,6 +7,8 @@ one, so nothing needs registering when the index is opened.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import tantivy
 
 # Bump when fields or analysis change: an index with another version is rebuilt, never misread.
@@ -14,6 +16,11 @@ SCHEMA_VERSION = 3
 
 PRE_TOKENIZED = "whitespace"
 ANALYZED_FIELDS = ("title", "body", "bigrams", "author", "initials", "readings")
+
+
+def as_datetime(date: dt.date) -> dt.datetime:
+    """Tantivy's date fields take datetimes; a post's date is midnight UTC."""
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
 def build_schema() -> tantivy.Schema:

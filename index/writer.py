@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
 
 from searchclip.documents import AnalyzedText, PostDocument
-from searchclip.index.schema import build_schema
+from searchclip.index.schema import as_datetime, build_schema
 
 WRITER_HEAP_BYTES = 256_000_000
 
@@ -65,10 +64,6 @@ def to_tantivy(doc: PostDocument) -> tantivy.Document:
         out.add_date("date", as_datetime(doc.date))
     out.add_bytes("highlights", doc.highlights)
     return out
-
-
-def as_datetime(date: dt.date) -> dt.datetime:
-    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
 def _pre_tokenized(analyzed: AnalyzedText) -> tantivy.PreTokenizedString:

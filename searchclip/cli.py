@@ -300,7 +300,7 @@ def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchc
 
 
 def make_filters(authors, tags, langs, since, until):
-    from searchclip.clippings import parse_date
+    from searchclip.dates import parse_date
     from searchclip.query import Filters
 
     dates = {}

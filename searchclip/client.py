@@ -7,7 +7,6 @@ way. A missing, stale or crashed service costs one failed connect.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import socket
@@ -18,19 +17,6 @@ CONNECT_TIMEOUT = 0.2
 ANSWER_TIMEOUT = 30.0
 # What decides how the output looks; the service renders as if it were this terminal.
 FORWARDED_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "SEARCHCLIP_CONFIG")
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(CONNECT_TIMEOUT)
-        sock.connect(self._path)
-        sock.settimeout(self.timeout)
-        self.sock = sock
 
 
 def run_via_service(argv: list[str]) -> int | None:
@@ -54,17 +40,44 @@ def run_via_service(argv: list[str]) -> int | None:
 
 
 def request(path: Path, method: str, url: str, body: object | None = None) -> object:
-    conn = UnixHTTPConnection(str(path), ANSWER_TIMEOUT)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        conn.request(method, url, body=payload, headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        data = response.read()
-        if response.status != 200:
-            raise ConnectionError(f"service answered {response.status}")
-        return json.loads(data)
-    finally:
-        conn.close()
+    """One HTTP/1.1 exchange over the service's Unix socket; the JSON answer.
+
+    Written out by hand rather than with http.client, whose import alone costs a warm search
+    about a fifth of its time; the service closes the connection after each answer.
+    """
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = (
+        f"{method} {url} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(CONNECT_TIMEOUT)
+        sock.connect(str(path))
+        sock.settimeout(ANSWER_TIMEOUT)
+        sock.sendall(head.encode() + payload)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    status_line, _, rest = response.partition(b"\r\n")
+    headers, _, data = rest.partition(b"\r\n\r\n")
+    if status_line.split(b" ")[1:2] != [b"200"]:
+        raise ConnectionError(f"service answered {status_line.decode(errors='replace')}")
+    if b"transfer-encoding: chunked" in headers.lower():
+        data = _unchunk(data)
+    return json.loads(data)
+
+
+def _unchunk(data: bytes) -> bytes:
+    out = []
+    while data:
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out.append(data[:size])
+        data = data[size + 2 :]
+    return b"".join(out)
 
 
 def index_root_from_argv(argv: list[str]) -> Path:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from searchclip import markup
+from searchclip.dates import parse_date
 from searchclip.textfile import read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -172,26 +173,6 @@ def _as_date(value: Any, key: str, warnings: list[str]) -> dt.date | None:
     if parsed is None:
         warnings.append(f"front matter '{key}: {value}' is not a date; left empty")
     return parsed
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%b %d, %Y", "%d %b %Y", "%B %d, %Y")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """Parse the date formats found in clippings and typed by users; None if none fits."""
-    text = text.strip()
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    for fmt in _DATE_FORMATS:
-        if fmt == "%Y%m%d" and not (len(text) == 8 and text.isdigit()):
-            continue  # strptime would read "202511" as 2025-01-01
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _unwikilink(text: str) -> str:

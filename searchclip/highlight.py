@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from searchclip.analyzers import Token
 from searchclip.analyzers.normalize import normalize
-from searchclip.query import QueryPlan
+from searchclip.query import Clause, QueryPlan
 
 Span = tuple[int, int]
 SNIPPET_CHARS = 220
@@ -77,9 +78,33 @@ def encode_highlights(offsets: Mapping[str, list[int]], markup: list[int]) -> by
 
 
 def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """The offsets of what `keys` select (see `select`), and the markup ranges."""
-    raw = json.loads(data) if data else {}
-    return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
+    """The offsets of what `keys` select (see `select`), and the markup ranges.
+
+    A long post stores thousands of terms; a search needs a few. Exact keys are found in the JSON
+    text and only their arrays are parsed; prefix and fuzzy keys need the whole object.
+    """
+    keys = list(keys)
+    if not data:
+        return {}, ()
+    text = data.decode()
+    if any(k.endswith("*") or k.startswith("~") for k in keys):
+        raw = json.loads(text)
+        return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
+    found = {}
+    for key in keys:
+        if (flat := _array_after(text, json.dumps(key, ensure_ascii=False) + ":")) is not None:
+            found[key] = flat
+    return found, _array_after(text, '"m":') or ()
+
+
+def _array_after(text: str, label: str) -> tuple[int, ...] | None:
+    """The integer array that follows `label` in compact JSON, or None."""
+    start = text.find(label)
+    if start == -1:
+        return None
+    start += len(label)
+    end = text.find("]", start)
+    return tuple(json.loads(text[start : end + 1]))
 
 
 def select(offsets: Mapping[str, Sequence[int]], keys: Iterable[str]) -> dict[str, tuple[int, ...]]:
@@ -106,8 +131,10 @@ def match_spans(
     spans: set[Span] = set()
     for flat in select(offsets, plan.highlight_keys).values():
         spans.update((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
-    if any(c.bigrams for c in plan.clauses):
-        spans.update(_literal_cjk(_mask(text, markup), plan))
+    # Words the post's own terms did not match were found through bigrams: look for them as typed.
+    unmatched = [c for c in plan.clauses if c.bigrams and not any(t in offsets for t in c.terms)]
+    if unmatched:
+        spans.update(_literal_cjk(text, markup, unmatched))
     return sorted(s for s in spans if 0 <= s[0] < s[1] <= len(text))
 
 
@@ -150,16 +177,39 @@ def _mask(text: str, markup: Sequence[int]) -> str:
     return "".join(chars)
 
 
-def _literal_cjk(mask: str, plan: QueryPlan) -> Iterable[Span]:
-    norm = normalize(mask)
-    haystack = _lower_same_length(norm.text)
-    for clause in plan.clauses:
+def _literal_cjk(text: str, markup: Sequence[int], clauses: Sequence[Clause]) -> Iterable[Span]:
+    """Where typed CJK words stand as written (spaces between characters allowed), outside markup.
+
+    Only lines that hold a needle's first character, or that NFKC would change, are looked at.
+    """
+    needles = []
+    for clause in clauses:
         needle = "".join(normalize(clause.text).text.lower().split())
-        if not clause.bigrams or len(needle) < 2:
-            continue
-        pattern = re.compile(" ?".join(re.escape(ch) for ch in needle))
-        for match in pattern.finditer(haystack):
-            yield norm.to_original(match.start(), match.end())
+        if clause.bigrams and len(needle) >= 2:
+            needles.append((needle[0], re.compile(" ?".join(re.escape(ch) for ch in needle))))
+    if not needles:
+        return
+    pairs = [(markup[k], markup[k + 1]) for k in range(0, len(markup) - 1, 2)]
+    first_pair = 0  # markup ranges and lines are both in text order: walk them together
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        while first_pair < len(pairs) and pairs[first_pair][1] <= start:
+            first_pair += 1
+        if any(first in line for first, _ in needles) or not unicodedata.is_normalized("NFKC", line):
+            local: list[int] = []
+            k = first_pair
+            while k < len(pairs) and pairs[k][0] < end:
+                local += [max(0, pairs[k][0] - start), pairs[k][1] - start]
+                k += 1
+            masked = _mask(line, local)
+            norm = normalize(masked)
+            haystack = _lower_same_length(norm.text)
+            for _, pattern in needles:
+                for match in pattern.finditer(haystack):
+                    s, e = norm.to_original(match.start(), match.end())
+                    yield start + s, start + e
+        start += len(line) + 1
 
 
 def _lower_same_length(text: str) -> str:
