@@ -90,21 +90,26 @@ def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple
     if any(k.endswith("*") or k.startswith("~") for k in keys):
         raw = json.loads(text)
         return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
+    # Layout: {"t":{"term":[...],...},"m":[...]}. Terms are looked up between the two, with their
+    # opening bracket, so that a term spelled "t" or "m" cannot be mistaken for the layout's keys.
+    terms_start = text.find('"t":{') + len('"t":{')
+    markup_at = text.rfind('"m":[')
     found = {}
     for key in keys:
-        if (flat := _array_after(text, json.dumps(key, ensure_ascii=False) + ":")) is not None:
+        if (flat := _array_after(text, json.dumps(key, ensure_ascii=False) + ":[", terms_start, markup_at)) is not None:
             found[key] = flat
-    return found, _array_after(text, '"m":') or ()
+    markup = _array_after(text, '"m":[', markup_at, len(text)) if markup_at != -1 else None
+    return found, markup or ()
 
 
-def _array_after(text: str, label: str) -> tuple[int, ...] | None:
-    """The integer array that follows `label` in compact JSON, or None."""
-    start = text.find(label)
-    if start == -1:
+def _array_after(text: str, label: str, start: int, end: int) -> tuple[int, ...] | None:
+    """The integer array opened by `label` (which ends with "[") within text[start:end], or None."""
+    at = text.find(label, start, end)
+    if at == -1:
         return None
-    start += len(label)
-    end = text.find("]", start)
-    return tuple(json.loads(text[start : end + 1]))
+    opening = at + len(label) - 1
+    closing = text.find("]", opening)
+    return tuple(json.loads(text[opening : closing + 1]))
 
 
 def select(offsets: Mapping[str, Sequence[int]], keys: Iterable[str]) -> dict[str, tuple[int, ...]]:

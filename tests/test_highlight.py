@@ -93,3 +93,12 @@ def test_compound_part_and_initials_are_highlighted() -> None:
 
 def test_lowercase_that_changes_length_does_not_shift_highlights() -> None:
     assert marked("İİ 바이브 코딩", "바이브코딩") == "İİ [바이브 코딩]"
+
+
+def test_stored_offsets_decode_terms_named_like_the_layout_keys() -> None:
+    from searchclip.highlight import decode_highlights, encode_highlights
+
+    data = encode_highlights({"t": [0, 1], "m": [2, 3], "코딩": [4, 6]}, [7, 9])
+    assert decode_highlights(data, ["t", "m", "코딩", "없음"]) == ({"t": (0, 1), "m": (2, 3), "코딩": (4, 6)}, (7, 9))
+    assert decode_highlights(data, ["코*"]) == ({"코딩": (4, 6)}, (7, 9))
+    assert decode_highlights(encode_highlights({}, []), ["t"]) == ({}, ())
