@@ -15,6 +15,7 @@ from searchclip.errors import FilterError, SearchclipError
 
 if TYPE_CHECKING:
     from searchclip.config import Config
+    from searchclip.hits import Hit
 
 app = typer.Typer(
     help="Find posts again in a folder of web clippings, in Korean, Japanese and English.",
@@ -219,6 +220,21 @@ def serve(
         raise _fail(str(exc)) from exc
 
 
+def _find_post(post_id: str, index_path: Path | None) -> Hit:
+    """The post with this id, or exit: 1 if there is none, 2 on an error."""
+    from searchclip.config import index_root
+    from searchclip.searching import open_reader
+
+    try:
+        hit = open_reader(index_root(index_path, _setup())).get(post_id)
+    except SearchclipError as exc:
+        raise _fail(str(exc)) from exc
+    if hit is None:
+        _err().print(f"searchclip: no post {post_id!r} in the index", markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND)
+    return hit
+
+
 @app.command(name="open")
 def open_post(
     post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
@@ -230,16 +246,7 @@ def open_post(
     import shlex
     import subprocess
 
-    from searchclip.config import index_root
-    from searchclip.searching import open_reader
-
-    try:
-        hit = open_reader(index_root(index_path, _setup())).get(post_id)
-    except SearchclipError as exc:
-        raise _fail(str(exc)) from exc
-    if hit is None:
-        _err().print(f"searchclip: no post {post_id!r} in the index", markup=False)
-        raise typer.Exit(EXIT_NOT_FOUND)
+    hit = _find_post(post_id, index_path)
     if web:
         import webbrowser
 
@@ -260,16 +267,7 @@ def show(
     index_path: IndexOption = None,
 ) -> None:
     """Print one whole post with its clipping's metadata."""
-    from searchclip.config import index_root
-    from searchclip.index.reader import IndexReader
-
-    try:
-        hit = IndexReader(index_root(index_path, _setup())).get(post_id)
-    except SearchclipError as exc:
-        raise _fail(str(exc)) from exc
-    if hit is None:
-        _err().print(f"searchclip: no post {post_id!r} in the index", markup=False)
-        raise typer.Exit(EXIT_NOT_FOUND)
+    hit = _find_post(post_id, index_path)
     console = Console(highlight=False)
     console.print(hit.title, style="bold cyan", markup=False)
     who = " ".join(p for p in (hit.author, f"@{hit.handle}" if hit.handle else "") if p)
