@@ -19,6 +19,7 @@ from searchclip.index.store import current_generation, read_manifest
 from searchclip.query import Clause, Filters, QueryPlan, fuzzy_distance
 
 OPEN_ATTEMPTS = 5
+DISMAX_TIE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +107,11 @@ class IndexReader:
     def _clause(self, clause: Clause, weights: Weights) -> tantivy.Query:
         options = []
         if clause.terms:
-            options.append(tantivy.Query.boost_query(self._words("body", clause.terms), weights.body))
-            options.append(tantivy.Query.boost_query(self._words("title", clause.terms), weights.title))
+            body = tantivy.Query.boost_query(self._words("body", clause.terms), weights.body)
+            title = tantivy.Query.boost_query(self._words("title", clause.terms), weights.title)
+            # The better of title and body, plus a little of the other: a title that the body repeats
+            # (an article's `# Title`, Cranfield's first line) is not counted twice.
+            options.append(tantivy.Query.disjunction_max_query([body, title], tie_breaker=DISMAX_TIE))
         for alternative in clause.alternatives:
             options.append(tantivy.Query.boost_query(self._words("body", alternative), weights.synonyms))
             options.append(
