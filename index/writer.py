@@ -16,10 +16,10 @@ WRITER_HEAP_BYTES = 256_000_000
 class IndexWriter:
     """A Tantivy writer over the index at `path`; nothing is visible to searches before `commit`."""
 
-    def __init__(self, path: Path, threads: int = 0) -> None:
+    def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(build_schema(), path=str(path), reuse=True)
-        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=threads)
+        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=0)  # 0: Tantivy picks
 
     def add(self, docs: Iterable[PostDocument]) -> int:
         count = 0
@@ -31,15 +31,9 @@ class IndexWriter:
     def delete_file(self, file: str) -> None:
         self._writer.delete_documents_by_term("file", file)
 
-    def delete_all(self) -> None:
-        self._writer.delete_all_documents()
-
     def commit(self) -> None:
         self._writer.commit()
         self._writer.wait_merging_threads()
-
-    def rollback(self) -> None:
-        self._writer.rollback()
 
 
 def to_tantivy(doc: PostDocument) -> tantivy.Document:

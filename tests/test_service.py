@@ -26,6 +26,15 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "searchclip", *args], capture_output=True, text=True, env=ENV)
 
 
+def indexed_copy(tmp_path: Path) -> Path:
+    """A private copy of the fixture clippings, indexed; the index folder."""
+    folder = tmp_path / "c"
+    shutil.copytree(FIXTURES, folder)
+    root = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    return root
+
+
 def start_service(root: Path, *extra: str) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([sys.executable, "-m", "searchclip", "serve", "--index", str(root), *extra], env=ENV)
     deadline = time.monotonic() + 60
@@ -130,10 +139,7 @@ def test_non_loopback_clients_are_refused(tmp_path: Path) -> None:
 
 
 def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) -> None:
-    folder = tmp_path / "c"
-    shutil.copytree(FIXTURES, folder)
-    root = tmp_path / "index"
-    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    root = indexed_copy(tmp_path)
     path = service_socket(root)
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))  # a socket file nobody listens on
@@ -151,10 +157,7 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
 
 
 def test_sigterm_stops_the_service_and_removes_its_socket(tmp_path: Path) -> None:
-    folder = tmp_path / "c"
-    shutil.copytree(FIXTURES, folder)
-    root = tmp_path / "index"
-    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    root = indexed_copy(tmp_path)
     proc = start_service(root)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
@@ -162,10 +165,7 @@ def test_sigterm_stops_the_service_and_removes_its_socket(tmp_path: Path) -> Non
 
 
 def test_service_exits_when_idle(tmp_path: Path) -> None:
-    folder = tmp_path / "c"
-    shutil.copytree(FIXTURES, folder)
-    root = tmp_path / "index"
-    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    root = indexed_copy(tmp_path)
     proc = start_service(root, "--idle-timeout", "1")
     assert proc.wait(timeout=30) == 0
     assert not service_socket(root).exists()
