@@ -112,3 +112,17 @@ def test_front_matter_without_body_is_found_by_its_description() -> None:
     text = "---\ntitle: 21st.dev\ndescription: Craft UI with AI\nsource: https://example.com\n---\n"
     (post,) = parse_clipping(text, "t.md").posts
     assert (post.id, post.text, post.url) == ("t.md#1", "Craft UI with AI", "https://example.com")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_with_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    file = tmp_path / "c.md"
+    file.write_bytes(f"---\ntitle: 제목\n---\n{KO}\n".encode(encoding))  # Python writes the BOM
+    clip = read_clipping(file, tmp_path)
+    assert (clip.meta.title, clip.posts[0].text) == ("제목", KO)
+
+
+def test_impossible_date_is_a_warning_not_a_failure() -> None:
+    clip = parse_clipping("---\ntitle: t\npublished: 2025-02-30\n---\nbody\n", "t.md")
+    assert clip.meta.title == "t" and clip.meta.published is None
+    assert clip.warnings == ("front matter 'published: 2025-02-30' is not a date; left empty",)
