@@ -31,7 +31,10 @@ class Normalized:
         """Original (start, end) of the normalized span [start, end)."""
         if not self.norm_starts:
             return start, end
-        return self._map(start, is_end=False), self._map(end - 1, is_end=True) if end > start else start
+        if end <= start:
+            point = self._map(start, is_end=False) if start < len(self.text) else self._map(start - 1, is_end=True)
+            return point, point
+        return self._map(start, is_end=False), self._map(end - 1, is_end=True)
 
     def _map(self, pos: int, is_end: bool) -> int:
         piece = bisect_right(self.norm_starts, pos) - 1

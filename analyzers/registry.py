@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from searchclip.analyzers import english, japanese, korean
 from searchclip.analyzers.bigrams import text_bigrams
@@ -198,14 +199,20 @@ _ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-
 
 def analysis_version() -> str:
     """This analysis and the versions of the dictionaries and models behind it."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from searchclip.analyzers.settings import current
 
-    parts = [f"analysis{ANALYSIS_VERSION}", f"settings={current().fingerprint()}"]
+    return ",".join([f"analysis{ANALYSIS_VERSION}", f"settings={current().fingerprint()}", *_package_versions()])
+
+
+@cache
+def _package_versions() -> tuple[str, ...]:
+    """Read once per process: package metadata costs milliseconds on every search otherwise."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
     for package in _ANALYZER_PACKAGES:
         try:
-            parts.append(f"{package}={version(package)}")
+            found.append(f"{package}={version(package)}")
         except PackageNotFoundError:
-            parts.append(f"{package}=?")
-    return ",".join(parts)
+            found.append(f"{package}=?")
+    return tuple(found)

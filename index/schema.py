@@ -15,7 +15,6 @@ import tantivy
 SCHEMA_VERSION = 3
 
 PRE_TOKENIZED = "whitespace"
-ANALYZED_FIELDS = ("title", "body", "bigrams", "author", "initials", "readings")
 
 
 def as_datetime(date: dt.date) -> dt.datetime:

@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import threading
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchclip.analyzers.settings import AnalysisSettings, configure, current
-from searchclip.clippings import parse_clipping
+from searchclip.clippings import clipping_path, parse_clipping
 from searchclip.documents import PostDocument, make_documents
 from searchclip.errors import ClippingError
 from searchclip.index.store import FileState, Manifest
@@ -57,7 +56,7 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if digest == old_digest:
             return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1))
-        rel = unicodedata.normalize("NFC", source.prefix + source.path.relative_to(source.root).as_posix())
+        rel = clipping_path(source.path, source.root, source.prefix)
         text, encoding = decode_text(data, source.key)
         clipping = parse_clipping(text, rel)
         docs = tuple(make_documents(clipping, source.key))

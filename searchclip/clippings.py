@@ -71,9 +71,13 @@ class Clipping:
 
 def read_clipping(file: Path, root: Path) -> Clipping:
     """Read and parse one clipping file; raise ClippingError with a one-line reason."""
-    rel = unicodedata.normalize("NFC", file.relative_to(root).as_posix())
-    text = read_text(file)
-    return parse_clipping(text, rel)
+    return parse_clipping(read_text(file), clipping_path(file, root))
+
+
+def clipping_path(file: Path, root: Path, prefix: str = "") -> str:
+    """The path ids are made of: relative to the indexed folder, "/"-separated, NFC (macOS writes
+    file names decomposed), after the folder's prefix when several folders are indexed."""
+    return unicodedata.normalize("NFC", prefix + file.relative_to(root).as_posix())
 
 
 def parse_clipping(text: str, rel_path: str) -> Clipping:

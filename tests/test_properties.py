@@ -59,6 +59,9 @@ def test_normalize_maps_every_span_into_the_original(text: str) -> None:
     for i in range(len(norm.text)):
         start, end = norm.to_original(i, i + 1)
         assert 0 <= start < end <= len(text)
+    for i in range(len(norm.text) + 1):  # empty spans map to one point inside the text
+        start, end = norm.to_original(i, i)
+        assert 0 <= start == end <= len(text)
 
 
 @SETTINGS
