@@ -11,15 +11,19 @@ from pathlib import Path
 
 import tantivy
 
+from searchclip.analyzers import english
 from searchclip.errors import IndexMissingError, IndexVersionError
-from searchclip.highlight import decode_highlights
+from searchclip.feedback import FEEDBACK_POSTS, ORIGINAL_WEIGHT, expansion_terms
+from searchclip.highlight import decode_highlights, stored_term_counts
 from searchclip.hits import Hit, Results
 from searchclip.index.schema import SCHEMA_VERSION, as_datetime, build_schema
 from searchclip.index.store import current_generation, read_manifest
-from searchclip.query import Clause, Filters, QueryPlan, fuzzy_distance
+from searchclip.query import ENGLISH_STOP_WORDS, Clause, Filters, QueryPlan, fuzzy_distance
 
 OPEN_ATTEMPTS = 5
 DISMAX_TIE = 0.3
+# Stop words are stemmed in the index ("because" is `becaus`): both spellings are left out of expansions.
+EXPANSION_EXCLUDED = ENGLISH_STOP_WORDS | {english.analyze_word(w, 0).term for w in ENGLISH_STOP_WORDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +84,35 @@ class IndexReader:
         query = self.build_query(plan, weights)
         if query is None:
             return Results((), 0)
+        if plan.expand:
+            query = self._expanded(plan, weights, query)
         result = self._searcher.search(query, limit=limit, offset=offset, count=True)
         hits = tuple(_hit(self._searcher.doc(addr), score, plan.highlight_keys) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
+
+    def _expanded(self, plan: QueryPlan, weights: Weights, query: tantivy.Query) -> tantivy.Query:
+        """The query again with the words that stand out in its best posts (RM3, see feedback.py)."""
+        first = self._searcher.search(query, limit=FEEDBACK_POSTS).hits
+        feedback = [(score, stored_term_counts(_stored_highlights(self._searcher.doc(addr)))) for score, addr in first]
+        added = expansion_terms(feedback, EXPANSION_EXCLUDED)
+        if not added:
+            return query
+        original = tantivy.Query.boost_query(self._ranking(plan, weights), ORIGINAL_WEIGHT)
+        # Each added word weighs (1 - ORIGINAL_WEIGHT) on average, its share of the relevance model.
+        words = [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(self._schema, "body", term), (1 - ORIGINAL_WEIGHT) * share * len(added)
+            )
+            for term, share in added
+        ]
+        # With all words required the added words only rank; with any word they may also find posts.
+        if plan.match_all:
+            parts = [(tantivy.Occur.Must, original), *((tantivy.Occur.Should, w) for w in words)]
+        else:
+            either = [(tantivy.Occur.Should, q) for q in (original, *words)]
+            parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(either))]
+        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
+        return tantivy.Query.boolean_query(parts)
 
     def get(self, post_id: str) -> Hit | None:
         result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
@@ -91,8 +121,17 @@ class IndexReader:
     def build_query(self, plan: QueryPlan, weights: Weights = Weights()) -> tantivy.Query | None:
         if not plan.clauses:
             return None
+        parts = [(tantivy.Occur.Must, self._ranking(plan, weights))]
+        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
+        return tantivy.Query.boolean_query(parts)
+
+    def _ranking(self, plan: QueryPlan, weights: Weights) -> tantivy.Query:
+        """What must match and how it ranks, filters aside: every clause, or at least one with --any."""
         occur = tantivy.Occur.Must if plan.match_all else tantivy.Occur.Should
-        parts = [(occur, self._clause(c, weights)) for c in plan.clauses]
+        clauses = [(occur, self._clause(c, weights)) for c in plan.clauses]
+        # The clauses in a query of their own: beside required filters, optional clauses would
+        # otherwise stop being required at all, and --any would match every post the filters pass.
+        parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(clauses))]
         single_terms = [c.terms[0] for c in plan.clauses if len(c.terms) == 1]
         if weights.proximity:
             # One bonus per pair of neighbouring query words (as in the sequential dependence
@@ -101,7 +140,6 @@ class IndexReader:
             for pair in itertools.pairwise(single_terms):
                 near = tantivy.Query.phrase_query(self._schema, "body", list(pair), slop=3)
                 parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(near, weights.proximity)))
-        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
         return tantivy.Query.boolean_query(parts)
 
     def _clause(self, clause: Clause, weights: Weights) -> tantivy.Query:
@@ -168,6 +206,10 @@ def _date_range(schema: tantivy.Schema, since: dt.date | None, until: dt.date | 
         as_datetime(since) if since else tantivy.MIN_DATETIME,
         as_datetime(until) if until else tantivy.MAX_DATETIME,
     )
+
+
+def _stored_highlights(doc: tantivy.Document) -> bytes:
+    return bytes(doc.to_dict().get("highlights", [b""])[0])
 
 
 def _hit(doc: tantivy.Document, score: float, terms: frozenset[str]) -> Hit:

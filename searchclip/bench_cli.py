@@ -33,7 +33,7 @@ RELEVANCE_HELP = "\n\n".join(
         "and --qrels (corpus ids: clipping paths relative to the folder; a hit on any post counts for its clipping).",
         "Each configuration is indexed in a temporary folder with searchclip's own pipeline, and the queries run "
         "with match_all off (any word may match, BM25 ranks), because test questions are sentences, not keyword "
-        "lists. Configurations: tantivy-default, bigrams, morph, searchclip (all by default).",
+        "lists. Configurations: tantivy-default, bigrams, morph, searchclip, searchclip-expand (all by default).",
         "BM25's k1 and b cannot be set: Tantivy fixes them at 1.2 and 0.75 and tantivy-py 0.27 does not expose "
         "them. Field weights can be set with --weight.",
     )

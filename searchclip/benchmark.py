@@ -68,6 +68,7 @@ class Config:
     index: str  # "searchclip": the real index; "plain": the baseline index of index/plain.py
     weights: Weights
     description: str
+    expand: bool = False  # query expansion from the first results (`search --expand`)
 
 
 CONFIGS: dict[str, Config] = {
@@ -96,6 +97,13 @@ CONFIGS: dict[str, Config] = {
             "searchclip",
             Weights(),
             "What `searchclip search` runs: analysis + bigrams + proximity bonus, default weights.",
+        ),
+        Config(
+            "searchclip-expand",
+            "searchclip",
+            Weights(),
+            "`searchclip search --expand`: searchclip plus words of the 10 best posts (RM3 with Anserini's defaults).",
+            expand=True,
         ),
     )
 }
@@ -408,10 +416,10 @@ def _query(config: Config, searcher: Any, text: str, fetch: int) -> tuple[list[s
     from searchclip.query import plan_query
 
     try:
-        plan, fixed = plan_query(text, match_all=False), False
+        plan, fixed = plan_query(text, match_all=False, expand=config.expand), False
     except QuerySyntaxError:
         # An unbalanced quote in a question: `searchclip search` would refuse it; a user retypes it.
-        plan, fixed = plan_query(_strip_quotes(text), match_all=False), True
+        plan, fixed = plan_query(_strip_quotes(text), match_all=False, expand=config.expand), True
     return [hit.file for hit in searcher.search(plan, limit=fetch, weights=w).hits], fixed
 
 

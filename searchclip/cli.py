@@ -138,6 +138,9 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
     color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
     fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Also match words a typo away from a query word.")] = False,
+    expand: Annotated[
+        bool, typer.Option("--expand", help="Also find posts on the same topic: adds words of the best matches.")
+    ] = False,
     timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
@@ -155,7 +158,7 @@ def search(
         filters = make_filters(author, tag, lang, since, until)
         root = index_root(index_path, config)
         plan, results, snippets = run_search(
-            root, text, not any_word, filters, limit, spent, synonyms=config.synonyms, fuzzy=fuzzy
+            root, text, not any_word, filters, limit, spent, synonyms=config.synonyms, fuzzy=fuzzy, expand=expand
         )
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc

@@ -102,6 +102,13 @@ def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple
     return found, markup or ()
 
 
+def stored_term_counts(data: bytes) -> dict[str, int]:
+    """How often each body term occurs in a post, from its stored offsets (for query expansion)."""
+    if not data:
+        return {}
+    return {term: len(flat) // 2 for term, flat in json.loads(data)["t"].items()}
+
+
 def _array_after(text: str, label: str, start: int, end: int) -> tuple[int, ...] | None:
     """The integer array opened by `label` (which ends with "[") within text[start:end], or None."""
     at = text.find(label, start, end)

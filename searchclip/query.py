@@ -49,6 +49,7 @@ class QueryPlan:
     clauses: tuple[Clause, ...]
     match_all: bool = True
     filters: Filters = field(default_factory=Filters)
+    expand: bool = False  # add words from the best first results (see feedback.py)
 
     @property
     def terms(self) -> frozenset[str]:
@@ -96,6 +97,7 @@ def plan_query(
     filters: Filters | None = None,
     synonyms: Sequence[Sequence[str]] = (),
     fuzzy: bool = False,
+    expand: bool = False,
 ) -> QueryPlan:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
@@ -123,47 +125,19 @@ def plan_query(
     if not match_all:
         clauses = _without_stop_words(clauses)
     unique = tuple(dict.fromkeys(clauses, None))
-    return QueryPlan(unique, match_all, filters or Filters())
+    return QueryPlan(unique, match_all, filters or Filters(), expand)
 
 
-# Lucene's English stop set (the one Tantivy's stop-word filter uses).
-ENGLISH_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-    ]
-)
+# English stop words: NLTK's English list without its contractions (153 words). Lucene's 33 leave
+# question words such as "what", "which", "how" and "when" in natural-language queries.
+_NLTK_ENGLISH = """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
+    hers herself it its itself they them their theirs themselves what which who whom this that these those am is are
+    was were be been being have has had having do does did doing a an the and but if or because as until while
+    of at by for with about against between into through during before after above below to from up down in out
+    on off over under again further then once here there when where why how all any both each few more most
+    other some such no nor not only own same so than too very s t can will just don should now d ll m o re ve y
+    ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn"""
+ENGLISH_STOP_WORDS = frozenset(_NLTK_ENGLISH.split())
 
 
 def _without_stop_words(clauses: list[Clause]) -> list[Clause]:

@@ -44,9 +44,10 @@ def run_search(
     *,
     synonyms: Sequence[Sequence[str]] = (),
     fuzzy: bool = False,
+    expand: bool = False,
 ) -> tuple[QueryPlan, Results, list[Snippet]]:
     clock = _Clock(timings)
-    plan = plan_query(text, match_all, filters, synonyms, fuzzy)
+    plan = plan_query(text, match_all, filters, synonyms, fuzzy, expand)
     clock.lap("analyze query")
     reader = open_reader(root)  # opened even for an empty plan: a missing index is still an error
     clock.lap("open index")

@@ -80,6 +80,7 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
         until: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 10,
         fuzzy: bool = False,
+        expand: bool = False,
     ) -> dict[str, Any]:
         """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
         from searchclip.cli import make_filters
@@ -90,7 +91,7 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
         try:
             filters: Filters = make_filters(author, tag, lang, since, until)
             _, results, snippets = run_search(
-                root, q, not any_word, filters, limit, timings, synonyms=synonyms, fuzzy=fuzzy
+                root, q, not any_word, filters, limit, timings, synonyms=synonyms, fuzzy=fuzzy, expand=expand
             )
         except SearchclipError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc

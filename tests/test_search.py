@@ -67,6 +67,13 @@ def test_filters(built_index: Path) -> None:
     assert ids(built_index, "코딩", filters=since) == [f"{HANA}#2"]
 
 
+def test_any_word_with_a_filter_still_needs_a_word(built_index: Path) -> None:
+    # Optional words beside a required filter must not become optional altogether.
+    korean = Filters(langs=("ko",))
+    assert ids(built_index, "zzzq qqqz", match_all=False, filters=korean) == []
+    assert ids(built_index, "zzzq 공짜", match_all=False, filters=korean) == [f"{HANA}#1"]
+
+
 def test_hit_carries_metadata(built_index: Path) -> None:
     hit = IndexReader(built_index).get(f"{HANA}#1")
     assert hit is not None

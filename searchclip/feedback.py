@@ -1,0 +1,54 @@
+"""Query expansion from the best first results (pseudo-relevance feedback, RM3). Pure.
+
+`searchclip search --expand` runs the query once, takes the words that stand out in its best
+posts, and runs it again with those words added at a lower weight: it finds posts on the same
+topic that use other words. This is RM3 (Lavrenko and Croft's relevance model, interpolated with
+the query) with the defaults of Anserini's reference implementation: 10 feedback posts, 10
+expansion words, the original query weighted 0.5.
+
+It helps topical searches ("everything about X", many relevant posts) and costs known-item
+searches (one right post) a little, which is why it is a choice and not the default: measured
+by `searchclip bench relevance`, see the README.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+FEEDBACK_POSTS = 10
+EXPANSION_TERMS = 10
+ORIGINAL_WEIGHT = 0.5
+
+
+def expansion_terms(
+    feedback: Sequence[tuple[float, Mapping[str, int]]],
+    exclude: frozenset[str] = frozenset(),
+    count: int = EXPANSION_TERMS,
+) -> list[tuple[str, float]]:
+    """The `count` most likely words of the relevance model, each with its weight (they sum to 1).
+
+    `feedback` holds each feedback post's score and its term counts. A post's share is
+    proportional to exp(score): BM25 scores are on a log scale, so this is the usual P(Q|D).
+    Within a post, a word weighs its share of the post's words, so long posts do not dominate.
+    """
+    if not feedback:
+        return []
+    best = max(score for score, _ in feedback)
+    shares = [math.exp(score - best) for score, _ in feedback]
+    total_share = sum(shares)
+    model: Counter[str] = Counter()
+    for share, (_, counts) in zip(shares, feedback, strict=True):
+        kept = {t: n for t, n in counts.items() if _expandable(t, exclude)}
+        length = sum(kept.values())
+        for term, n in kept.items():
+            model[term] += (share / total_share) * n / length
+    top = model.most_common(count)
+    mass = sum(weight for _, weight in top)
+    return [(term, weight / mass) for term, weight in top] if mass else []
+
+
+def _expandable(term: str, exclude: frozenset[str]) -> bool:
+    """Words only: no stop word, number, single character, or initials/readings key (`초성:…`)."""
+    return len(term) > 1 and not term.isdigit() and ":" not in term and term not in exclude

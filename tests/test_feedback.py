@@ -1,0 +1,75 @@
+"""Query expansion (`--expand`): the relevance model's arithmetic, and what it finds in a real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from searchclip.feedback import expansion_terms
+from searchclip.indexing import update_index
+from searchclip.query import Filters
+from searchclip.searching import run_search
+
+
+def test_relevance_model_weights_posts_by_score_and_words_by_share() -> None:
+    # Scores 0 and ln 3: the second post counts three times as much as the first.
+    feedback = [(0.0, {"rust": 1, "toast": 1}), (1.0986122886681098, {"rust": 2, "borrow": 2})]
+    terms = dict(expansion_terms(feedback))
+    # rust: 1/4 * 1/2 + 3/4 * 1/2 = 0.5; toast: 1/4 * 1/2 = 0.125; borrow: 3/4 * 1/2 = 0.375
+    assert terms == pytest.approx({"rust": 0.5, "borrow": 0.375, "toast": 0.125})
+
+
+def test_stop_words_numbers_keys_and_single_characters_are_never_added() -> None:
+    feedback = [(1.0, {"the": 5, "2024": 3, "초성:ㅋㄷ": 2, "x": 4, "ownership": 1})]
+    assert expansion_terms(feedback, exclude=frozenset({"the"})) == [("ownership", 1.0)]
+
+
+def test_only_the_most_likely_words_are_kept_and_renormalized() -> None:
+    feedback = [(0.0, {"a1": 4, "b2": 3, "c3": 2, "d4": 1})]
+    assert expansion_terms(feedback, count=2) == [("a1", pytest.approx(4 / 7)), ("b2", pytest.approx(3 / 7))]
+    assert expansion_terms([]) == []
+
+
+CLIPPINGS = {
+    "borrow.md": "---\ntitle: Borrow checker notes\n---\n"
+    "The borrow checker enforces ownership. Ownership and lifetimes decide when a value is dropped; "
+    "lifetimes annotate how long references live.\n",
+    "lifetimes.md": "---\ntitle: Lifetimes explained\n---\n"
+    "Lifetimes and ownership: a reference must never outlive the value it points to, and ownership "
+    "moves when a value is assigned.\n",
+    "bread.md": "---\ntitle: Sourdough\n---\nSourdough bread needs a starter, flour, water and a long, cold proof.\n",
+    "garden.md": "---\ntitle: Tomatoes\n---\nTomatoes need sun, water and a stake; prune the side shoots.\n",
+}
+
+
+@pytest.fixture()
+def topic_index(tmp_path: Path) -> Path:
+    folder = tmp_path / "clippings"
+    folder.mkdir()
+    for name, text in CLIPPINGS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    root = tmp_path / "index"
+    assert not update_index(root, [folder]).failed
+    return root
+
+
+def paths(root: Path, query: str, match_all: bool, expand: bool, filters: Filters | None = None) -> list[str]:
+    _, results, _ = run_search(root, query, match_all, filters or Filters(), 10, expand=expand)
+    return [h.path for h in results.hits]
+
+
+def test_expand_finds_a_post_on_the_same_topic_without_the_word(topic_index: Path) -> None:
+    assert paths(topic_index, "borrow", match_all=False, expand=False) == ["borrow.md"]
+    # The best post's words (ownership, lifetimes) find the post that never says "borrow", next;
+    # a post that shares only a common word of it ("long") may follow, below.
+    assert paths(topic_index, "borrow", match_all=False, expand=True)[:2] == ["borrow.md", "lifetimes.md"]
+
+
+def test_expand_with_all_words_required_only_reranks(topic_index: Path) -> None:
+    assert paths(topic_index, "borrow checker", match_all=True, expand=True) == ["borrow.md"]
+
+
+def test_expand_keeps_filters(topic_index: Path) -> None:
+    tagged = Filters(tags=("none-has-this",))
+    assert paths(topic_index, "borrow", match_all=False, expand=True, filters=tagged) == []
