@@ -27,7 +27,7 @@ def run_via_service(argv: list[str]) -> int | None:
 
         path = service_socket(root)
         if not path.exists():
-            _maybe_autostart(root, argv)
+            _maybe_autostart(root)
             return None
         answer = request(path, "POST", "/v1/cli", {"argv": argv, "env": _env(), "tty": sys.stdout.isatty()})
     except Exception:

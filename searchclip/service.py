@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import os
 import signal
 import socket
 import time
@@ -113,8 +114,14 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
-        """Which index this service answers for, and how many requests it answered."""
-        return {"service": "searchclip", "version": __version__, "index": str(root), "requests": app.state.requests}
+        """Which index this service answers for, its process id, and how many requests it answered."""
+        return {
+            "service": "searchclip",
+            "version": __version__,
+            "index": str(root),
+            "pid": os.getpid(),
+            "requests": app.state.requests,
+        }
 
     return app
 

@@ -156,6 +156,31 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
         path.unlink(missing_ok=True)
 
 
+def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path) -> None:
+    root = indexed_copy(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text("[serve]\nautostart = true\n", encoding="utf-8")
+    env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
+    first = subprocess.run(
+        [sys.executable, "-m", "searchclip", "search", "공짜", "--index", str(root)], capture_output=True, env=env
+    )
+    assert first.returncode == 0  # answered in-process while the service starts
+    deadline = time.monotonic() + 60
+    while not service_socket(root).exists():
+        assert time.monotonic() < deadline, "autostart did not start the service"
+        time.sleep(0.1)
+    from searchclip.client import request
+
+    try:
+        before = requests_answered(root)
+        assert cli("search", "공짜", "--index", str(root)).returncode == 0
+        assert requests_answered(root) == before + 2  # the search, then this health request itself
+    finally:
+        health = request(service_socket(root), "GET", "/v1/health")
+        assert isinstance(health, dict)
+        os.kill(int(health["pid"]), signal.SIGTERM)
+
+
 def test_sigterm_stops_the_service_and_removes_its_socket(tmp_path: Path) -> None:
     root = indexed_copy(tmp_path)
     proc = start_service(root)
