@@ -100,3 +100,12 @@ def test_detect_language() -> None:
     assert detect_language("友人に裏切られた") == "ja"
     assert detect_language("language models for search") == "en"
     assert detect_language("  !!  ") == ""
+
+
+def test_installed_versions_match_importlib_metadata() -> None:
+    from importlib.metadata import version
+
+    from searchclip.analyzers.registry import _ANALYZER_PACKAGES, installed_version
+
+    assert {p: installed_version(p) for p in _ANALYZER_PACKAGES} == {p: version(p) for p in _ANALYZER_PACKAGES}
+    assert installed_version("no-such-package-searchclip") is None
