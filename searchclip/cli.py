@@ -139,8 +139,12 @@ def search(
     color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
     fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Also match words a typo away from a query word.")] = False,
     expand: Annotated[
-        bool, typer.Option("--expand", help="Also find posts on the same topic: adds words of the best matches.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--expand/--no-expand",
+            help="Also find posts on the same topic: adds words of the best matches (default: the config's).",
+        ),
+    ] = None,
     timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
@@ -158,7 +162,15 @@ def search(
         filters = make_filters(author, tag, lang, since, until)
         root = index_root(index_path, config)
         plan, results, snippets = run_search(
-            root, text, not any_word, filters, limit, spent, synonyms=config.synonyms, fuzzy=fuzzy, expand=expand
+            root,
+            text,
+            not any_word,
+            filters,
+            limit,
+            spent,
+            synonyms=config.synonyms,
+            fuzzy=fuzzy,
+            expand=config.expand if expand is None else expand,
         )
     except SearchclipError as exc:
         raise _fail(str(exc)) from exc

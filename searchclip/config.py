@@ -9,6 +9,9 @@ folder (`~/.config/searchclip/config.toml` on Linux):
     [serve]
     autostart = true      # `searchclip search` starts the warm search service when none runs
 
+    [search]
+    expand = true         # every search as with --expand (--no-expand turns it off once)
+
     [analysis]            # changing any of these rebuilds the index on the next `searchclip index`
     korean_tags = ["NNG", "NNP", "NR", "XR", "W_HASHTAG", "VV", "VA"]   # Kiwi tags kept
     japanese_pos = ["名詞", "動詞", "形容詞", "形状詞", "副詞"]          # Sudachi parts of speech kept
@@ -49,6 +52,7 @@ class Config:
     folders: tuple[Path, ...] = ()
     index: Path | None = None
     autostart: bool = False  # `searchclip search` starts `searchclip serve` when none runs
+    expand: bool = False  # searches add words of their best matches unless --no-expand
     # The [analysis] table as written; `analysis_settings` turns it into settings. Kept raw so that
     # reading the config (which every search does) never imports the analyzers.
     analysis: tuple[tuple[str, object], ...] = ()
@@ -78,18 +82,28 @@ def load_config(path: Path | None = None) -> Config:
     index = raw.get("index")
     if index is not None and not isinstance(index, str):
         raise ConfigError(f"{path}: 'index' must be a path")
-    autostart = raw.get("serve", {}).get("autostart", False) if isinstance(raw.get("serve"), dict) else False
-    if not isinstance(autostart, bool):
-        raise ConfigError(f"{path}: 'serve.autostart' must be true or false")
+    autostart = _flag(raw, "serve", "autostart", path)
+    expand = _flag(raw, "search", "expand", path)
     folders_paths = tuple(Path(f).expanduser() for f in folders)
     return Config(
         folders_paths,
         Path(index).expanduser() if index else None,
         autostart,
+        expand,
         _table(raw.get("analysis", {}), "analysis", path),
         _synonyms(raw.get("synonyms", {}), path),
         path,
     )
+
+
+def _flag(raw: dict[str, object], table: str, key: str, path: Path) -> bool:
+    section = raw.get(table, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [{table}] must be a table")
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: '{table}.{key}' must be true or false")
+    return value
 
 
 def _table(raw: object, name: str, path: Path) -> tuple[tuple[str, object], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,33 @@ def test_bare_index_command_uses_the_config(tmp_path: Path, clippings: Path) -> 
     assert result.output == ""  # --quiet: nothing unless a file fails
     found = CliRunner().invoke(app, ["search", "공짜", "--json"], env=env)
     assert found.exit_code == 0 and '"post": 1' in found.stdout
+
+
+def test_search_expand_from_the_config_and_bad_flags(tmp_path: Path) -> None:
+    file = tmp_path / "config.toml"
+    file.write_text("[search]\nexpand = true\n[serve]\nautostart = true\n", encoding="utf-8")
+    config = load_config(file)
+    assert (config.expand, config.autostart) == (True, True)
+    assert load_config(tmp_path / "none.toml").expand is False
+    file.write_text('[search]\nexpand = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'search\.expand' must be true or false"):
+        load_config(file)
+    file.write_text('search = "expand"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[search\] must be a table"):
+        load_config(file)
+
+
+def test_expand_in_the_config_applies_to_search_unless_no_expand(tmp_path: Path, clippings: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'folders = ["{clippings}"]\nindex = "{tmp_path / "index"}"\n', encoding="utf-8")
+    env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": None}
+    assert CliRunner().invoke(app, ["index", "--quiet"], env=env).exit_code == 0
+    plain = CliRunner().invoke(app, ["search", "--any", "공짜", "--json"], env=env).stdout
+    config.write_text(config.read_text(encoding="utf-8") + "[search]\nexpand = true\n", encoding="utf-8")
+    expanded = CliRunner().invoke(app, ["search", "--any", "공짜", "--json"], env=env).stdout
+    assert CliRunner().invoke(app, ["search", "--any", "공짜", "--json", "--no-expand"], env=env).stdout == plain
+    # The post that says 공짜 comes first either way; expansion adds posts on its other words.
+    plain_ids = [json.loads(line)["id"] for line in plain.splitlines()]
+    expanded_ids = [json.loads(line)["id"] for line in expanded.splitlines()]
+    assert expanded_ids[0] == plain_ids[0] == "threads/Thread by @hana_dev.md#1"
+    assert len(expanded_ids) > len(plain_ids)
