@@ -119,6 +119,9 @@ def test_json_api_and_openapi(served: tuple[Path, Path]) -> None:
     assert isinstance(answer, dict) and answer["total"] == 1
     hit = answer["hits"][0]
     assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["공짜"]
+    expanded = request(service_socket(root), "GET", "/v1/search?q=%EA%B3%B5%EC%A7%9C&any=true&expand=true")
+    assert isinstance(expanded, dict) and expanded["total"] > 1  # words of the best post find more posts
+    assert expanded["hits"][0]["id"] == hit["id"]
     spec = request(service_socket(root), "GET", "/openapi.json")
     assert isinstance(spec, dict) and {"/v1/search", "/v1/cli", "/v1/posts/{post_id}"} <= set(spec["paths"])
 
