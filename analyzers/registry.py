@@ -215,20 +215,13 @@ def _package_versions() -> tuple[str, ...]:
 def installed_version(package: str) -> str | None:
     """The installed version of `package`, from its `NAME-VERSION.dist-info` folder name.
 
-    A cold search pays for every import: importlib.metadata costs about 25 ms to import and one
-    listing of site-packages well under 1 ms. Installs without a dist-info folder (eggs, zip
-    imports) fall back to importlib.metadata.
+    A cold search pays for every import: importlib.metadata costs about 25 ms to import, a listing
+    of site-packages well under 1 ms. Packages without a dist-info folder (eggs, zip imports) are
+    looked up with importlib.metadata.
     """
-    wanted = _normalized(package)
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            stem, dash, version = name.removesuffix(".dist-info").rpartition("-")
-            if name.endswith(".dist-info") and dash and _normalized(stem) == wanted:
-                return version
+    found = _dist_info_versions().get(_normalized(package))
+    if found is not None:
+        return found
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as metadata_version
 
@@ -236,6 +229,28 @@ def installed_version(package: str) -> str | None:
         return metadata_version(package)
     except PackageNotFoundError:
         return None
+
+
+@cache
+def _dist_info_versions() -> dict[str, str]:
+    """Normalized distribution name → version, the first found in sys.path order, as imports do.
+
+    The working folder (`''` under `python -m`) is skipped: it can hold thousands of clippings
+    and no installed package.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for name in names:
+            stem, dash, version = name.removesuffix(".dist-info").rpartition("-")
+            if name.endswith(".dist-info") and dash:
+                found.setdefault(_normalized(stem), version)
+    return found
 
 
 def _normalized(name: str) -> str:

@@ -13,7 +13,7 @@ import tantivy
 
 from searchclip.analyzers import english
 from searchclip.errors import IndexMissingError, IndexVersionError
-from searchclip.feedback import FEEDBACK_POSTS, ORIGINAL_WEIGHT, expansion_terms
+from searchclip.feedback import FEEDBACK_POSTS, MAX_POST_SHARE, ORIGINAL_WEIGHT, expansion_terms
 from searchclip.highlight import decode_highlights, stored_term_counts
 from searchclip.hits import Hit, Results
 from searchclip.index.schema import SCHEMA_VERSION, as_datetime, build_schema
@@ -93,16 +93,22 @@ class IndexReader:
     def _expanded(self, plan: QueryPlan, weights: Weights, query: tantivy.Query) -> tantivy.Query:
         """The query again with the words that stand out in its best posts (RM3, see feedback.py)."""
         first = self._searcher.search(query, limit=FEEDBACK_POSTS).hits
-        feedback = [(score, stored_term_counts(_stored_highlights(self._searcher.doc(addr)))) for score, addr in first]
-        added = expansion_terms(feedback, EXPANSION_EXCLUDED)
+        feedback = [
+            (score, stored_term_counts(self._searcher.doc(addr).get_first("highlights") or b""))
+            for score, addr in first
+        ]
+        most = MAX_POST_SHARE * self._searcher.num_docs
+        added = expansion_terms(
+            feedback, EXPANSION_EXCLUDED, too_common=lambda term: self._searcher.doc_freq("body", term) > most
+        )
         if not added:
             return query
         original = tantivy.Query.boost_query(self._ranking(plan, weights), ORIGINAL_WEIGHT)
-        # Each added word weighs (1 - ORIGINAL_WEIGHT) on average, its share of the relevance model.
+        # As in Anserini, the added words together weigh as much as the typed words: each typed word
+        # counts 1 in the original query, so the added ones share (1 - ORIGINAL_WEIGHT) × their number.
+        mass = (1 - ORIGINAL_WEIGHT) * len(plan.clauses) * weights.body
         words = [
-            tantivy.Query.boost_query(
-                tantivy.Query.term_query(self._schema, "body", term), (1 - ORIGINAL_WEIGHT) * share * len(added)
-            )
+            tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "body", term), mass * share)
             for term, share in added
         ]
         # With all words required the added words only rank; with any word they may also find posts.
@@ -206,10 +212,6 @@ def _date_range(schema: tantivy.Schema, since: dt.date | None, until: dt.date | 
         as_datetime(since) if since else tantivy.MIN_DATETIME,
         as_datetime(until) if until else tantivy.MAX_DATETIME,
     )
-
-
-def _stored_highlights(doc: tantivy.Document) -> bytes:
-    return bytes(doc.to_dict().get("highlights", [b""])[0])
 
 
 def _hit(doc: tantivy.Document, score: float, terms: frozenset[str]) -> Hit:

@@ -1,10 +1,10 @@
 """Query expansion from the best first results (pseudo-relevance feedback, RM3). Pure.
 
 `searchclip search --expand` runs the query once, takes the words that stand out in its best
-posts, and runs it again with those words added at a lower weight: it finds posts on the same
-topic that use other words. This is RM3 (Lavrenko and Croft's relevance model, interpolated with
-the query) with the defaults of Anserini's reference implementation: 10 feedback posts, 10
-expansion words, the original query weighted 0.5.
+posts, and runs it again with those words added: it finds posts on the same topic that use other
+words. This is RM3 (Lavrenko and Croft's relevance model, interpolated with the query) with the
+defaults of Anserini's reference implementation: 10 feedback posts, 10 expansion words, words in
+more than a tenth of all posts left out, and the typed words and the added words weighing half each.
 
 It helps topical searches ("everything about X", many relevant posts) and costs known-item
 searches (one right post) a little, which is why it is a choice and not the default: measured
@@ -15,23 +15,27 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 FEEDBACK_POSTS = 10
 EXPANSION_TERMS = 10
 ORIGINAL_WEIGHT = 0.5
+MAX_POST_SHARE = 0.1  # a word in more posts than this says little about a topic (為る, 있다, https)
 
 
 def expansion_terms(
     feedback: Sequence[tuple[float, Mapping[str, int]]],
     exclude: frozenset[str] = frozenset(),
     count: int = EXPANSION_TERMS,
+    too_common: Callable[[str], bool] = lambda _: False,
 ) -> list[tuple[str, float]]:
     """The `count` most likely words of the relevance model, each with its weight (they sum to 1).
 
-    `feedback` holds each feedback post's score and its term counts. A post's share is
-    proportional to exp(score): BM25 scores are on a log scale, so this is the usual P(Q|D).
-    Within a post, a word weighs its share of the post's words, so long posts do not dominate.
+    `feedback` holds each feedback post's score and its term counts. A post weighs exp(score), so
+    the best post usually carries most of the model: it decides the topic, the others add to it
+    (Anserini weighs posts by their raw score, which cost the known-item sets more). Within a post,
+    a word weighs its share of the post's words, so long posts do not dominate. `too_common` is
+    asked only about the likeliest words, in order, until `count` are kept.
     """
     if not feedback:
         return []
@@ -44,7 +48,12 @@ def expansion_terms(
         length = sum(kept.values())
         for term, n in kept.items():
             model[term] += (share / total_share) * n / length
-    top = model.most_common(count)
+    top = []
+    for term, weight in model.most_common():
+        if len(top) == count:
+            break
+        if not too_common(term):
+            top.append((term, weight))
     mass = sum(weight for _, weight in top)
     return [(term, weight / mass) for term, weight in top] if mass else []
 

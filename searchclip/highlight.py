@@ -26,6 +26,7 @@ SNIPPET_CHARS = 220
 # Keys of the stored offsets besides the terms themselves: Korean initials and Japanese readings.
 INITIALS_KEY = "초성:"
 READING_KEY = "読み:"
+_TERM_ARRAY = re.compile(r'"((?:[^"\\]|\\.)*)":\[([^\]]*)\]')  # "term":[offsets] in the stored JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +104,18 @@ def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple
 
 
 def stored_term_counts(data: bytes) -> dict[str, int]:
-    """How often each body term occurs in a post, from its stored offsets (for query expansion)."""
+    """How often each body term occurs in a post, from its stored offsets (for query expansion).
+
+    Counted in the JSON text, without parsing the offsets: a long post stores megabytes of them.
+    """
     if not data:
         return {}
-    return {term: len(flat) // 2 for term, flat in json.loads(data)["t"].items()}
+    text = data.decode()
+    counts = {}
+    for found in _TERM_ARRAY.finditer(text, text.find('"t":{') + len('"t":{'), text.rfind('"m":[')):
+        term = json.loads(f'"{found[1]}"') if "\\" in found[1] else found[1]
+        counts[term] = (found[2].count(",") + 1) // 2
+    return counts
 
 
 def _array_after(text: str, label: str, start: int, end: int) -> tuple[int, ...] | None:

@@ -128,15 +128,16 @@ def plan_query(
     return QueryPlan(unique, match_all, filters or Filters(), expand)
 
 
-# English stop words: NLTK's English list without its contractions (153 words). Lucene's 33 leave
-# question words such as "what", "which", "how" and "when" in natural-language queries.
+# English stop words: NLTK's English list without its contractions, and without "don", "won" and "ma",
+# which are also names and a currency (150 words). Lucene's 33 leave question words such as "what",
+# "which", "how" and "when" in natural-language queries.
 _NLTK_ENGLISH = """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
     hers herself it its itself they them their theirs themselves what which who whom this that these those am is are
     was were be been being have has had having do does did doing a an the and but if or because as until while
     of at by for with about against between into through during before after above below to from up down in out
     on off over under again further then once here there when where why how all any both each few more most
-    other some such no nor not only own same so than too very s t can will just don should now d ll m o re ve y
-    ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn"""
+    other some such no nor not only own same so than too very s t can will just should now d ll m o re ve y
+    ain aren couldn didn doesn hadn hasn haven isn mightn mustn needn shan shouldn wasn weren wouldn"""
 ENGLISH_STOP_WORDS = frozenset(_NLTK_ENGLISH.split())
 
 

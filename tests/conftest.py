@@ -30,3 +30,35 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = update_index(root, [folder])
     assert not report.failed
     return root
+
+
+TOPIC_CLIPPINGS = {
+    "borrow.md": "---\ntitle: Borrow checker notes\n---\n"
+    "The borrow checker enforces ownership. Ownership and lifetimes decide when a value is dropped; "
+    "lifetimes annotate how long references live.\n",
+    "lifetimes.md": "---\ntitle: Lifetimes explained\n---\n"
+    "Lifetimes and ownership: a reference must never outlive the value it points to, and ownership "
+    "moves when a value is assigned.\n",
+    "bread.md": "---\ntitle: Sourdough\n---\nSourdough bread needs a starter, flour, water and a long, cold proof.\n",
+    "garden.md": "---\ntitle: Tomatoes\n---\nTomatoes need sun, water and a stake; prune the side shoots.\n",
+}
+FILLER = ["kayaks", "violins", "granite", "saffron", "comets", "lanterns", "walruses", "origami", "bamboo", "tundra"]
+FILLER += ["sonnets", "glaciers", "pottery", "falcons", "mosaics", "cedars", "quartz", "ferries", "tapestry", "lichens"]
+
+
+@pytest.fixture()
+def topic_archive(tmp_path: Path) -> Path:
+    """English clippings where two share a topic in different words, among twenty unrelated notes.
+
+    Query expansion never adds a word found in more than a tenth of the posts, so it needs an
+    archive of some size to show anything.
+    """
+    folder = tmp_path / "topics"
+    folder.mkdir()
+    for name, text in TOPIC_CLIPPINGS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for number, word in enumerate(FILLER):
+        (folder / f"note{number}.md").write_text(
+            f"---\ntitle: Note {number}\n---\nA note on {word}.\n", encoding="utf-8"
+        )
+    return folder

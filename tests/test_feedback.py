@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchclip.feedback import expansion_terms
+from searchclip.highlight import encode_highlights, stored_term_counts
 from searchclip.indexing import update_index
 from searchclip.query import Filters
 from searchclip.searching import run_search
@@ -31,26 +34,31 @@ def test_only_the_most_likely_words_are_kept_and_renormalized() -> None:
     assert expansion_terms([]) == []
 
 
-CLIPPINGS = {
-    "borrow.md": "---\ntitle: Borrow checker notes\n---\n"
-    "The borrow checker enforces ownership. Ownership and lifetimes decide when a value is dropped; "
-    "lifetimes annotate how long references live.\n",
-    "lifetimes.md": "---\ntitle: Lifetimes explained\n---\n"
-    "Lifetimes and ownership: a reference must never outlive the value it points to, and ownership "
-    "moves when a value is assigned.\n",
-    "bread.md": "---\ntitle: Sourdough\n---\nSourdough bread needs a starter, flour, water and a long, cold proof.\n",
-    "garden.md": "---\ntitle: Tomatoes\n---\nTomatoes need sun, water and a stake; prune the side shoots.\n",
-}
+def test_too_common_words_are_skipped_and_the_next_ones_kept() -> None:
+    feedback = [(0.0, {"topic": 3, "common": 4, "rare": 1})]
+    kept = expansion_terms(feedback, count=2, too_common=lambda term: term == "common")
+    assert kept == [("topic", pytest.approx(0.75)), ("rare", pytest.approx(0.25))]
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=6),
+        st.lists(st.integers(0, 10**6), min_size=1, max_size=6).map(lambda xs: [x for x in xs for _ in (0, 1)]),
+        max_size=8,
+    ),
+    st.lists(st.integers(0, 10**6), max_size=6),
+)
+def test_term_counts_read_from_the_stored_json_as_a_parse_would(
+    offsets: dict[str, list[int]], markup: list[int]
+) -> None:
+    # Terms with quotes, backslashes, "t" or "m", or brackets must not confuse the count.
+    assert stored_term_counts(encode_highlights(offsets, markup)) == {t: len(v) // 2 for t, v in offsets.items()}
 
 
 @pytest.fixture()
-def topic_index(tmp_path: Path) -> Path:
-    folder = tmp_path / "clippings"
-    folder.mkdir()
-    for name, text in CLIPPINGS.items():
-        (folder / name).write_text(text, encoding="utf-8")
+def topic_index(topic_archive: Path, tmp_path: Path) -> Path:
     root = tmp_path / "index"
-    assert not update_index(root, [folder]).failed
+    assert not update_index(root, [topic_archive]).failed
     return root
 
 
