@@ -190,16 +190,20 @@ def _title_from_path(rel_path: str) -> str:
 
 
 def _split_posts(body: str, body_line: int, rel_path: str, meta: Meta) -> list[Post]:
-    # One Markdown parse serves both the thread split and every post's prose mask.
-    tokens = markup.parse(body)
-    mask = markup.prose_mask(body, tokens)
+    # One Markdown parse serves both the thread split and every post's prose mask. The split needs
+    # only the blocks; inline Markdown, most of a parse's cost, is then parsed only where a post's
+    # text is, not in the posts' header lines.
+    blocks = markup.parse_blocks(body)
     lines = body.split("\n")
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
+    spans = [_post_lines(lines, chunk) for chunk in _thread_chunks(lines, blocks.tokens)]
+    markup.parse_inline(blocks, [(first, end) for first, end, _ in spans])
+    mask = markup.prose_mask(body, blocks.tokens)
     posts: list[Post] = []
-    for first, end in _thread_chunks(lines, tokens):
-        post = _make_post(body, mask, lines, starts, (first, end), body_line, rel_path, len(posts) + 1, meta)
+    for span in spans:
+        post = _make_post(body, mask, starts, span, body_line, rel_path, len(posts) + 1, meta)
         if post is not None:
             posts.append(post)
     return posts
@@ -217,36 +221,43 @@ def _thread_chunks(lines: list[str], tokens: list) -> list[tuple[int, int]]:  # 
     return chunks
 
 
+def _post_lines(lines: list[str], chunk: tuple[int, int]) -> tuple[int, int, re.Match[str] | None]:
+    """The lines [first, end) of a chunk that are the post's text, and its header if it has one."""
+    first, end = chunk
+    while first < end and not lines[first].strip():
+        first += 1
+    header = _POST_HEADER.match(lines[first]) if first < end else None
+    if header:
+        first += 1
+    while first < end and not lines[first]:
+        first += 1
+    while end > first and not lines[end - 1]:
+        end -= 1
+    return first, end, header
+
+
 def _make_post(
     body: str,
     mask: str,
-    lines: list[str],
     starts: list[int],
-    chunk: tuple[int, int],
+    span: tuple[int, int, re.Match[str] | None],
     body_line: int,
     rel_path: str,
     number: int,
     meta: Meta,
 ) -> Post | None:
-    first, end = chunk
-    while first < end and not lines[first].strip():
-        first += 1
+    first, end, header = span
     author = handle = url = ""
     date = meta.published
-    if first < end and (header := _POST_HEADER.match(lines[first])):
+    if header:
         author = _unescape(header["name"]).strip()
         handle = _unescape(header["handle"])
         date = parse_date(header["date"] or "")  # an ad's header has no date: leave it empty
         url = header["url"] or ""
-        first += 1
     elif meta.authors:
         author = meta.authors[0]
         if author.startswith("@"):
             handle, author = author[1:], ""
-    while first < end and not lines[first]:
-        first += 1
-    while end > first and not lines[end - 1]:
-        end -= 1
     text_start, text_end = starts[first], max(starts[first], starts[end] - 1)
     text = body[text_start:text_end]
     if not text.strip() and not author:

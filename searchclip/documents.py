@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import attrgetter
 
 from searchclip.analyzers import Token, analyze_texts
 from searchclip.clippings import Clipping
@@ -23,8 +24,11 @@ class AnalyzedText:
     terms: tuple[IndexTerm, ...]
 
 
+_INDEX_TERM = attrgetter("term", "position", "start", "end")
+
+
 def analyzed(text: str, tokens: list[Token]) -> AnalyzedText:
-    return AnalyzedText(text, tuple((t.term, t.position, t.start, t.end) for t in tokens))
+    return AnalyzedText(text, tuple(map(_INDEX_TERM, tokens)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,20 @@ class PostDocument:
     highlights: bytes = b""  # where each body term stands and what is markup: see highlight.py
 
 
+def analysis_inputs(clipping: Clipping) -> list[str]:
+    """The texts indexing analyzes for a clipping, in one batch: its title, every post's prose (the
+    text with Markdown blanked), every post's author."""
+    posts = clipping.posts
+    return [clipping.meta.title, *(p.prose or prose_mask(p.text) for p in posts), *(p.author for p in posts)]
+
+
 def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
     """Analyze every post of a clipping (title, bodies, authors in one batch) into index documents."""
     posts = clipping.posts
     title = clipping.meta.title
-    prose = [p.prose or prose_mask(p.text) for p in posts]
-    results = analyze_texts([title, *prose, *(p.author for p in posts)], parts=True)
+    texts = analysis_inputs(clipping)
+    prose = texts[1 : 1 + len(posts)]
+    results = analyze_texts(texts, parts=True)
     title_text = analyzed(title, results[0].tokens)
     title_bigrams = analyzed(title, results[0].bigrams)
     title_initials = analyzed(title, results[0].initials)

@@ -27,6 +27,11 @@ SNIPPET_CHARS = 220
 INITIALS_KEY = "초성:"
 READING_KEY = "読み:"
 _TERM_ARRAY = re.compile(r'"((?:[^"\\]|\\.)*)":\[([^\]]*)\]')  # "term":[offsets] in the stored JSON
+_SPACES = re.compile(" +")
+_WORD = re.compile(r"\S+")
+# What json.dumps(ensure_ascii=False, separators=(",", ":")) writes, without its check for circular
+# references, which costs a dictionary entry per list and cannot fire on fresh lists of integers.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,29 +58,24 @@ def term_offsets(
 
 
 def markup_ranges(text: str, mask: str) -> list[int]:
-    """Flat (start, end) list of the runs the prose mask blanked: syntax, images, URLs, HTML."""
-    return [i for m in re.finditer(r"\S+", text) for i in _blanked(mask, m.start(), m.end())]
+    """Flat (start, end) list of the runs the prose mask blanked inside words: syntax, images, URLs, HTML.
 
-
-def _blanked(mask: str, start: int, end: int) -> list[int]:
-    if " " not in mask[start:end]:
-        return []  # the whole word is prose
+    Those are the word characters of the text where the mask has runs of spaces, so only those runs
+    are looked at, and none in a post without markup.
+    """
+    if mask == text:
+        return []
     runs: list[int] = []
-    i = start
-    while i < end:
-        if mask[i] == " ":
-            j = i
-            while j < end and mask[j] == " ":
-                j += 1
-            runs.extend((i, j))
-            i = j
-        else:
-            i += 1
+    for blank in _SPACES.finditer(mask):
+        start, end = blank.span()
+        if not text[start:end].isspace():
+            for word in _WORD.finditer(text, start, end):
+                runs += word.span()
     return runs
 
 
 def encode_highlights(offsets: Mapping[str, list[int]], markup: list[int]) -> bytes:
-    return json.dumps({"t": offsets, "m": markup}, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode({"t": offsets, "m": markup}).encode()
 
 
 def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:

@@ -3,28 +3,106 @@
 `prose_mask` returns a copy of the text of the same length in which every character that is
 Markdown syntax, an image, a URL or raw HTML is replaced by a space. Analyzers run on the mask,
 so every token's offsets point straight into the original text that is stored and displayed.
+
+Parsing is the largest part of indexing's own work beside the analyzers, so the parser takes
+shortcuts that give exactly markdown-it's tokens: plain prose skips the inline parser (`_inline`),
+linkify-it's tests skip what cannot match (`_QuickLinkify`), and a clipping's inline Markdown is
+parsed only where its posts' text is (`parse_blocks`, `parse_inline`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token as MdToken
 
 # How far ahead the aligner looks for a character that markdown-it unescaped (`\_` → `_`).
 _ALIGN_LOOKAHEAD = 8
 
+# The inline rules `_inline` was written for (tokenizing, then post-processing). Besides `text` and
+# `newline`, each can only match at one of `_INLINE_SYNTAX`: escape `\`, code `` ` ``, strikethrough
+# `~`, emphasis `*` `_`, link and image `[` (an image is `![`), autolink and HTML `<`, entity `&`,
+# and linkify at a URL's `://`. Post-processing only acts on what those rules found.
+_KNOWN_INLINE_RULES = (
+    [
+        *("text", "linkify", "newline", "escape", "backticks", "strikethrough"),
+        *("emphasis", "link", "image", "autolink", "html_inline", "entity"),
+    ],
+    ["balance_pairs", "strikethrough", "emphasis", "fragments_join"],
+)
+_INLINE_SYNTAX = re.compile(r"[\\`~*_\[<&]|://")
+# markdown-it's core rules: the first two find the blocks, the others parse their inline content.
+_CORE_RULES = ["normalize", "block", "inline", "linkify", "text_join"]
+_BLOCK_RULES = 2
+
+_Pretest = tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]
+
+
+def markdown_it() -> MarkdownIt:
+    """markdown-it as clippings are parsed, without the shortcuts: what they are tested against."""
+    md = MarkdownIt("commonmark", {"linkify": True})
+    return md.enable(["linkify", "table", "strikethrough"])
+
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True})
-    return md.enable(["linkify", "table", "strikethrough"])
+    md = markdown_it()
+    md.linkify = _QuickLinkify()
+    # With any other inline rule, plain text could hold syntax that `_INLINE_SYNTAX` does not know.
+    if (md.inline.ruler.get_active_rules(), md.inline.ruler2.get_active_rules()) == _KNOWN_INLINE_RULES:
+        md.core.ruler.at("inline", _inline)
+    return md
 
 
 def parse(text: str) -> list[MdToken]:
     """The block tokens of a Markdown text."""
     return _parser().parse(text)
+
+
+@dataclass(slots=True)
+class Blocks:
+    """A Markdown text's block tokens, their inline content not parsed yet: see `parse_inline`."""
+
+    tokens: list[MdToken]
+    state: StateCore
+    inline_parsed: bool = False
+
+
+def parse_blocks(text: str) -> Blocks:
+    """The block tokens of a Markdown text, as `parse` gives them but with inline tokens' children
+    left empty until `parse_inline`: a thread's structure needs only the blocks."""
+    md = _parser()
+    state = StateCore(text, md, {})
+    if md.core.ruler.get_active_rules() != _CORE_RULES:
+        md.core.process(state)  # rules this split does not know: parse everything now
+        return Blocks(state.tokens, state, inline_parsed=True)
+    for rule in md.core.ruler.getRules("")[:_BLOCK_RULES]:
+        rule(state)
+    return Blocks(state.tokens, state)
+
+
+def parse_inline(blocks: Blocks, lines: Sequence[tuple[int, int]]) -> None:
+    """Parse, once and as `parse` would, the inline content of the blocks that overlap the 0-based
+    line ranges [first, end); the others keep no children. Each inline token is parsed alone, from
+    its content and the whole text's link references, so leaving some out changes no other."""
+    if blocks.inline_parsed:
+        return
+    blocks.inline_parsed = True
+    state = blocks.state
+    wanted = [tok for tok in state.tokens if tok.type == "inline" and tok.map and _overlaps(tok.map, lines)]
+    inline_state = StateCore(state.src, state.md, state.env, wanted)
+    for rule in state.md.core.ruler.getRules("")[_BLOCK_RULES:]:
+        rule(inline_state)
+
+
+def _overlaps(span: list[int], lines: Sequence[tuple[int, int]]) -> bool:
+    return any(first < span[1] and span[0] < end for first, end in lines)
 
 
 def thematic_break_lines(tokens: list[MdToken]) -> list[int]:
@@ -38,6 +116,8 @@ def prose_mask(text: str, tokens: list[MdToken] | None = None) -> str:
         tokens = parse(text)
     keep = bytearray(len(text))
     line_starts = _line_starts(text)
+    for start in line_starts[1:]:
+        keep[start - 1] = 1  # the newline that ends each line
     for tok in tokens:
         if not tok.map:
             continue
@@ -47,7 +127,19 @@ def prose_mask(text: str, tokens: list[MdToken] | None = None) -> str:
             _keep_inline(text, tok.children or [], start, end, keep)
         elif tok.type in ("fence", "code_block"):
             _align(text, tok.content, start, end, keep)
-    return "".join(c if keep[i] or c == "\n" else " " for i, c in enumerate(text))
+    return _blank(text, keep)
+
+
+def _blank(text: str, keep: bytearray) -> str:
+    """The text with the characters not kept replaced by spaces, a run at a time, not one by one."""
+    pieces: list[str] = []
+    last = 0
+    for run in re.finditer(b"\x00+", keep):
+        start, end = run.span()
+        pieces += (text[last:start], " " * (end - start))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -88,3 +180,84 @@ def _align(text: str, content: str, cursor: int, end: int, keep: bytearray) -> i
             keep[hit] = 1
             pos = hit + 1
     return pos
+
+
+# ---- shortcuts that give markdown-it's own tokens ---------------------------------------------
+
+
+def _inline(state: StateCore) -> None:
+    """markdown-it's `inline` core rule, except that content without `_INLINE_SYNTAX`, most of a
+    clipping's prose, skips the inline parser: there only its `text` and `newline` rules can match,
+    and `plain_inline` does what they do, many times faster."""
+    md = state.md
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if _INLINE_SYNTAX.search(token.content):
+                md.inline.parse(token.content, md, state.env, token.children)
+            else:
+                token.children += plain_inline(token.content)
+
+
+def plain_inline(content: str) -> list[MdToken]:
+    """The tokens markdown-it's inline parser makes of content without inline syntax: each line's
+    text, then a soft break, or a hard break after two or more trailing spaces. As markdown-it does,
+    the spaces before a break and the spaces and tabs that start the next line are dropped."""
+    children = []
+    lines = content.split("\n")
+    last = len(lines) - 1
+    for number, line in enumerate(lines):
+        if number:
+            line = line.lstrip(" \t")
+        text = line if number == last else line.rstrip(" ")
+        if text:
+            children.append(MdToken("text", "", 0, content=text))
+        if number != last:
+            children.append(MdToken("hardbreak" if len(line) - len(text) >= 2 else "softbreak", "br", 0))
+    return children
+
+
+class _QuickLinkify(LinkifyIt):
+    """linkify-it with the same answers, found several times faster.
+
+    Its `pretest` is one regex of three alternatives: a schema (`http:`, `//`…), a fuzzy host
+    (`www.`, `.com`…) or `@`. Python's regex engine tries the schema alternative, which may begin
+    with any character, at every position of every paragraph; but a schema cannot match without
+    its `:` or `/`, and looking for those is a fast substring search. `test` finds a link only
+    where `pretest` would, so the quick `pretest` is asked first.
+    """
+
+    def pretest(self, text: str) -> bool:
+        quick = self._quick_pretest()
+        if quick is None:
+            return super().pretest(text)
+        schema, host, guards = quick
+        return (
+            "@" in text
+            or host.search(text) is not None
+            or (any(g in text for g in guards) and schema.search(text) is not None)
+        )
+
+    def test(self, text: str) -> bool:
+        return self.pretest(text) and super().test(text)
+
+    def _quick_pretest(self) -> _Pretest | None:
+        key = self.re["pretest"]  # rebuilt if schemas or options change
+        if getattr(self, "_quick_key", None) != key:
+            self._quick_key = key
+            self._quick = _split_pretest(self.re, [name for name, val in self._compiled.items() if name and val])
+        return self._quick
+
+
+def _split_pretest(regexes: dict[str, str], schemas: list[str]) -> _Pretest | None:
+    """The schema and fuzzy-host alternatives of linkify-it's pretest, compiled apart, and the `:`
+    or `/` each schema holds; None when the pretest is not built that way (it is then used whole)."""
+    schema, host = regexes["schema_test"], regexes["host_fuzzy_test"]
+    if regexes["pretest"] != f"({schema})|({host})|@":
+        return None
+    # Schemas match case-insensitively, but punctuation has no other case: it must stand as is.
+    guards = {next((c for c in name if c in ":/"), "") for name in schemas}
+    if "" in guards:
+        return None
+    return re.compile(schema, re.IGNORECASE), re.compile(host, re.IGNORECASE), tuple(sorted(guards))
