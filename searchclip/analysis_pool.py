@@ -27,7 +27,10 @@ from searchclip.textfile import decode_text, read_bytes
 
 # Below this many files to analyze, worker start-up (≈2 s each with Kiwi) costs more than it saves.
 PARALLEL_MIN_FILES = 24
-IN_FLIGHT_PER_WORKER = 8
+# Files go to the workers a few at a time: each task costs the main process a pickled call, a future
+# and wake-ups of its threads, CPU that the workers' analysis would otherwise have.
+FILES_PER_TASK = 4
+IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker, so that none waits for the main process
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +96,18 @@ def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: in
     # Workers analyze with this process's settings (part-of-speech lists, user dictionary).
     initargs = (current(), os.getpid())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
-        pending: deque[Future[FileResult]] = deque()
-        queue = iter(todo)
-        for source in queue:
-            pending.append(pool.submit(analyze_file, source, _digest(base, source), max_file_bytes))
+        pending: deque[Future[list[FileResult]]] = deque()
+        for start in range(0, len(todo), FILES_PER_TASK):
+            task = [(source, _digest(base, source)) for source in todo[start : start + FILES_PER_TASK]]
+            pending.append(pool.submit(_analyze_task, task, max_file_bytes))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield _carry_posts(pending.popleft().result(), base)
+                yield from (_carry_posts(result, base) for result in pending.popleft().result())
         while pending:
-            yield _carry_posts(pending.popleft().result(), base)
+            yield from (_carry_posts(result, base) for result in pending.popleft().result())
+
+
+def _analyze_task(task: list[tuple[SourceFile, str | None]], max_file_bytes: int) -> list[FileResult]:
+    return [analyze_file(source, digest, max_file_bytes) for source, digest in task]
 
 
 def _start_worker(settings: AnalysisSettings, parent: int) -> None:
