@@ -1,7 +1,8 @@
 """Measure the nightly rebuild on a clipping archive (make one with benchmarks/synth_archive.py).
 
 The limit is the analyzers' own throughput: the same analysis that indexing runs (compound parts,
-bigrams, initials, readings) on the same post texts, already parsed, in as many processes.
+bigrams, initials, readings) on the same texts (each clipping's title, its posts' prose and authors,
+already parsed), in as many processes.
 
     python benchmarks/rebuild.py ARCHIVE [--sample 20] [--output rebuild.json]
 
@@ -32,7 +33,7 @@ from rich.table import Table
 from searchclip.analysis_pool import worker_count
 from searchclip.analyzers import analyze_batch, analyze_texts
 from searchclip.clippings import parse_clipping
-from searchclip.markup import prose_mask
+from searchclip.documents import analysis_inputs
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -61,15 +62,17 @@ def main() -> None:
 
 def analysis_limit(texts: list[str], files: list[Path], root: Path) -> dict[str, float]:
     """Characters per second of the analyzers alone, over the sample, on every core."""
-    masks = []
-    for text, file in zip(texts, files, strict=True):
-        clip = parse_clipping(text, file.relative_to(root).as_posix())
-        masks.append([prose_mask(p.text) for p in clip.posts])
+    # Exactly the batch indexing analyzes for each clipping: its title, its posts' prose as the
+    # clipping's parse blanked it, and its posts' authors.
+    inputs = [
+        analysis_inputs(parse_clipping(text, file.relative_to(root).as_posix()))
+        for text, file in zip(texts, files, strict=True)
+    ]
     chars = sum(map(len, texts))
     with ProcessPoolExecutor(worker_count(), initializer=_warm_up) as pool:
         list(pool.map(_noop, range(worker_count() * 2)))  # every worker started and warm
         started = time.perf_counter()
-        list(pool.map(_analyze, masks, chunksize=8))
+        list(pool.map(_analyze, inputs, chunksize=8))
         seconds = time.perf_counter() - started
     return {"limit_sample_chars": chars, "limit_seconds": seconds, "limit_chars_per_s": chars / seconds}
 
@@ -82,9 +85,9 @@ def _noop(_: int) -> None:
     time.sleep(0.2)
 
 
-def _analyze(masks: list[str]) -> int:
-    """Exactly the analysis indexing runs on post bodies: compound parts, bigrams, initials, readings."""
-    results = analyze_texts(masks, parts=True)
+def _analyze(texts: list[str]) -> int:
+    """Exactly the analysis indexing runs on a clipping: compound parts, bigrams, initials, readings."""
+    results = analyze_texts(texts, parts=True)
     return sum(len(r.tokens) + len(r.bigrams) + len(r.initials) + len(r.readings) for r in results)
 
 

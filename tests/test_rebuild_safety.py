@@ -92,7 +92,11 @@ def test_killed_first_build_is_finished_by_the_next_run(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(1.5)
+    # Killed once it has begun writing its generation, whatever the machine's speed: analysis, which
+    # loads Kiwi first, is still ahead of it then.
+    deadline = time.monotonic() + 30
+    while not list(root.glob("gen-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with pytest.raises(Exception, match="searchclip index"):
