@@ -11,19 +11,16 @@ from pathlib import Path
 
 import tantivy
 
-from searchclip.analyzers import english
 from searchclip.errors import IndexMissingError, IndexVersionError
 from searchclip.feedback import FEEDBACK_POSTS, MAX_POST_SHARE, ORIGINAL_WEIGHT, expansion_terms
 from searchclip.highlight import decode_highlights, stored_term_counts
 from searchclip.hits import Hit, Results
 from searchclip.index.schema import SCHEMA_VERSION, as_datetime, build_schema
 from searchclip.index.store import current_generation, read_manifest
-from searchclip.query import ENGLISH_STOP_WORDS, Clause, Filters, QueryPlan, fuzzy_distance
+from searchclip.query import Clause, Filters, QueryPlan, fuzzy_distance
 
 OPEN_ATTEMPTS = 5
 DISMAX_TIE = 0.3
-# Stop words are stemmed in the index ("because" is `becaus`): both spellings are left out of expansions.
-EXPANSION_EXCLUDED = ENGLISH_STOP_WORDS | {english.analyze_word(w, 0).term for w in ENGLISH_STOP_WORDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,26 +81,38 @@ class IndexReader:
         query = self.build_query(plan, weights)
         if query is None:
             return Results((), 0)
-        if plan.expand:
-            query = self._expanded(plan, weights, query)
         result = self._searcher.search(query, limit=limit, offset=offset, count=True)
         hits = tuple(_hit(self._searcher.doc(addr), score, plan.highlight_keys) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
-    def _expanded(self, plan: QueryPlan, weights: Weights, query: tantivy.Query) -> tantivy.Query:
-        """The query again with the words that stand out in its best posts (RM3, see feedback.py)."""
-        first = self._searcher.search(query, limit=FEEDBACK_POSTS).hits
+    def get(self, post_id: str) -> Hit | None:
+        result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
+        return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset()) if result.hits else None
+
+    def build_query(self, plan: QueryPlan, weights: Weights = Weights()) -> tantivy.Query | None:
+        if not plan.clauses:
+            return None
+        filters = self._filters(plan.filters)
+        ranking = self._ranking(plan, weights)
+        query = _all_of(ranking, filters)
+        if plan.expand:
+            query = _all_of(self._expanded(plan, weights, ranking, query), filters)
+        return query
+
+    def _expanded(
+        self, plan: QueryPlan, weights: Weights, ranking: tantivy.Query, first_pass: tantivy.Query
+    ) -> tantivy.Query:
+        """The ranking with the words that stand out in the first pass's best posts (RM3, see feedback.py)."""
+        first = self._searcher.search(first_pass, limit=FEEDBACK_POSTS).hits
         feedback = [
             (score, stored_term_counts(self._searcher.doc(addr).get_first("highlights") or b""))
             for score, addr in first
         ]
         most = MAX_POST_SHARE * self._searcher.num_docs
-        added = expansion_terms(
-            feedback, EXPANSION_EXCLUDED, too_common=lambda term: self._searcher.doc_freq("body", term) > most
-        )
+        added = expansion_terms(feedback, too_common=lambda term: self._searcher.doc_freq("body", term) > most)
         if not added:
-            return query
-        original = tantivy.Query.boost_query(self._ranking(plan, weights), ORIGINAL_WEIGHT)
+            return ranking
+        original = tantivy.Query.boost_query(ranking, ORIGINAL_WEIGHT)
         # As in Anserini, the added words together weigh as much as the typed words: each typed word
         # counts 1 in the original query, so the added ones share (1 - ORIGINAL_WEIGHT) × their number.
         mass = (1 - ORIGINAL_WEIGHT) * len(plan.clauses) * weights.body
@@ -113,31 +122,15 @@ class IndexReader:
         ]
         # With all words required the added words only rank; with any word they may also find posts.
         if plan.match_all:
-            parts = [(tantivy.Occur.Must, original), *((tantivy.Occur.Should, w) for w in words)]
-        else:
-            either = [(tantivy.Occur.Should, q) for q in (original, *words)]
-            parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(either))]
-        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
-        return tantivy.Query.boolean_query(parts)
-
-    def get(self, post_id: str) -> Hit | None:
-        result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
-        return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset()) if result.hits else None
-
-    def build_query(self, plan: QueryPlan, weights: Weights = Weights()) -> tantivy.Query | None:
-        if not plan.clauses:
-            return None
-        parts = [(tantivy.Occur.Must, self._ranking(plan, weights))]
-        parts.extend((tantivy.Occur.Must, f) for f in self._filters(plan.filters))
-        return tantivy.Query.boolean_query(parts)
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, original), *((tantivy.Occur.Should, w) for w in words)]
+            )
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in (original, *words)])
 
     def _ranking(self, plan: QueryPlan, weights: Weights) -> tantivy.Query:
         """What must match and how it ranks, filters aside: every clause, or at least one with --any."""
         occur = tantivy.Occur.Must if plan.match_all else tantivy.Occur.Should
-        clauses = [(occur, self._clause(c, weights)) for c in plan.clauses]
-        # The clauses in a query of their own: beside required filters, optional clauses would
-        # otherwise stop being required at all, and --any would match every post the filters pass.
-        parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(clauses))]
+        parts = [(occur, self._clause(c, weights)) for c in plan.clauses]
         single_terms = [c.terms[0] for c in plan.clauses if len(c.terms) == 1]
         if weights.proximity:
             # One bonus per pair of neighbouring query words (as in the sequential dependence
@@ -202,6 +195,15 @@ class IndexReader:
         if filters.since or filters.until:
             found.append(_date_range(self._schema, filters.since, filters.until))
         return found
+
+
+def _all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+    """The query, limited to the posts every filter passes.
+
+    The query stays whole, a required clause: its optional clauses (`--any`) beside required filters
+    would otherwise stop being required at all, and match every post the filters pass.
+    """
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in (query, *filters)])
 
 
 def _date_range(schema: tantivy.Schema, since: dt.date | None, until: dt.date | None) -> tantivy.Query:

@@ -16,6 +16,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+
+from searchclip.analyzers import english
+from searchclip.query import ENGLISH_STOP_WORDS
 
 FEEDBACK_POSTS = 10
 EXPANSION_TERMS = 10
@@ -25,7 +29,7 @@ MAX_POST_SHARE = 0.1  # a word in more posts than this says little about a topic
 
 def expansion_terms(
     feedback: Sequence[tuple[float, Mapping[str, int]]],
-    exclude: frozenset[str] = frozenset(),
+    exclude: frozenset[str] | None = None,
     count: int = EXPANSION_TERMS,
     too_common: Callable[[str], bool] = lambda _: False,
 ) -> list[tuple[str, float]]:
@@ -34,11 +38,13 @@ def expansion_terms(
     `feedback` holds each feedback post's score and its term counts. A post weighs exp(score), so
     the best post usually carries most of the model: it decides the topic, the others add to it
     (Anserini weighs posts by their raw score, which cost the known-item sets more). Within a post,
-    a word weighs its share of the post's words, so long posts do not dominate. `too_common` is
-    asked only about the likeliest words, in order, until `count` are kept.
+    a word weighs its share of the post's words, so long posts do not dominate. Stop words
+    (`stop_terms`, unless `exclude` names others) are never added; `too_common` is asked only about
+    the likeliest words, in order, until `count` are kept.
     """
     if not feedback:
         return []
+    exclude = stop_terms() if exclude is None else exclude
     best = max(score for score, _ in feedback)
     shares = [math.exp(score - best) for score, _ in feedback]
     total_share = sum(shares)
@@ -56,6 +62,12 @@ def expansion_terms(
             top.append((term, weight))
     mass = sum(weight for _, weight in top)
     return [(term, weight / mass) for term, weight in top] if mass else []
+
+
+@cache
+def stop_terms() -> frozenset[str]:
+    """English stop words as typed and as the index holds them, stemmed ("because" is `becaus`)."""
+    return ENGLISH_STOP_WORDS | {english.analyze_word(word, 0).term for word in ENGLISH_STOP_WORDS}
 
 
 def _expandable(term: str, exclude: frozenset[str]) -> bool:
