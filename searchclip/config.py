@@ -97,10 +97,7 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def _flag(raw: dict[str, object], table: str, key: str, path: Path) -> bool:
-    section = raw.get(table, {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [{table}] must be a table")
-    value = section.get(key, False)
+    value = dict(_table(raw.get(table, {}), table, path)).get(key, False)
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: '{table}.{key}' must be true or false")
     return value

@@ -91,10 +91,7 @@ def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[dict[str, tuple
     if any(k.endswith("*") or k.startswith("~") for k in keys):
         raw = json.loads(text)
         return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
-    # Layout: {"t":{"term":[...],...},"m":[...]}. Terms are looked up between the two, with their
-    # opening bracket, so that a term spelled "t" or "m" cannot be mistaken for the layout's keys.
-    terms_start = text.find('"t":{') + len('"t":{')
-    markup_at = text.rfind('"m":[')
+    terms_start, markup_at = _sections(text)
     found = {}
     for key in keys:
         if (flat := _array_after(text, json.dumps(key, ensure_ascii=False) + ":[", terms_start, markup_at)) is not None:
@@ -112,10 +109,19 @@ def stored_term_counts(data: bytes) -> dict[str, int]:
         return {}
     text = data.decode()
     counts = {}
-    for found in _TERM_ARRAY.finditer(text, text.find('"t":{') + len('"t":{'), text.rfind('"m":[')):
+    for found in _TERM_ARRAY.finditer(text, *_sections(text)):
         term = json.loads(f'"{found[1]}"') if "\\" in found[1] else found[1]
         counts[term] = (found[2].count(",") + 1) // 2
     return counts
+
+
+def _sections(text: str) -> tuple[int, int]:
+    """Where the terms start and the markup starts in the stored JSON.
+
+    Layout: {"t":{"term":[...],...},"m":[...]}. Terms are looked up between the two, with their
+    opening bracket, so that a term spelled "t" or "m" cannot be mistaken for the layout's keys.
+    """
+    return text.find('"t":{') + len('"t":{'), text.rfind('"m":[')
 
 
 def _array_after(text: str, label: str, start: int, end: int) -> tuple[int, ...] | None:
