@@ -33,7 +33,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 TOPIC_CLIPPINGS = {
-    "borrow.md": "---\ntitle: Borrow checker notes\n---\n"
+    "borrow.md": "---\ntitle: Borrow checker notes\ntags: [rust]\n---\n"
     "The borrow checker enforces ownership. Ownership and lifetimes decide when a value is dropped; "
     "lifetimes annotate how long references live.\n",
     "lifetimes.md": "---\ntitle: Lifetimes explained\n---\n"

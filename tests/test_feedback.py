@@ -79,5 +79,7 @@ def test_expand_with_all_words_required_only_reranks(topic_index: Path) -> None:
 
 
 def test_expand_keeps_filters(topic_index: Path) -> None:
-    tagged = Filters(tags=("none-has-this",))
-    assert paths(topic_index, "borrow", match_all=False, expand=True, filters=tagged) == []
+    # Only borrow.md is tagged: the post its words would find (lifetimes.md) stays out.
+    tagged = Filters(tags=("rust",))
+    assert paths(topic_index, "borrow", match_all=False, expand=True, filters=tagged) == ["borrow.md"]
+    assert paths(topic_index, "ownership", match_all=False, expand=True, filters=tagged) == ["borrow.md"]
