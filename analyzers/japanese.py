@@ -1,36 +1,93 @@
 """Japanese with Sudachi (sudachipy, core dictionary): normalized forms of content words.
 
-Words are taken in Sudachi's longest unit (mode C, `関西国際空港`) and, for indexing, also as their
-shortest parts (mode A: `関西`, `国際`, `空港`) at the same position, as kuromoji's search mode
-does: `空港` finds `関西国際空港` while the whole compound still ranks first for itself.
+Words are taken in Sudachi's longest unit (mode C, `関西国際空港`); the compound-parts filter adds
+their shortest parts (mode A: `関西`, `国際`, `空港`) at the same position, as kuromoji's search
+mode does: `空港` finds `関西国際空港` while the whole compound still ranks first for itself.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from searchclip.analyzers import settings
-from searchclip.analyzers.token import Token
+from searchclip.analyzers.settings import JapaneseWord
+from searchclip.analyzers.token import Morpheme, Piece, Token
+from searchclip.errors import UserDictionaryError
 
 # Sudachi refuses input over 49,149 bytes; kana and kanji take 3 bytes (4 beyond the BMP).
 MAX_CHARS = 12_000
+# Only the fields used here are loaded: faster tokenization and less memory.
+_FIELDS = {"pos", "normalized_form", "reading_form", "split_a"}
 
 
-@cache
-def tokenizer():
+class JapaneseAnalyzer:
+    """Sudachi in mode C, loaded on first use, keeping the given parts of speech."""
+
+    name = "ja"
+
+    def __init__(self, pos: Sequence[str], words: Sequence[JapaneseWord] = ()) -> None:
+        self._keep = frozenset(pos)
+        self._words = tuple(words)
+        self._tokenizer: Any = None
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = _load_tokenizer(self._words)
+        return self._tokenizer
+
+    def analyze(self, pieces: Sequence[Piece]) -> list[list[Token]]:
+        return [self._run(text, offset) for text, offset in pieces]
+
+    def _run(self, text: str, offset: int) -> list[Token]:
+        keep = self._keep
+        tokenizer = self.tokenizer
+        tokens: list[Token] = []
+        for chunk_start in range(0, len(text), MAX_CHARS):
+            base = offset + chunk_start
+            for m in tokenizer.tokenize(text[chunk_start : chunk_start + MAX_CHARS]):
+                pos = m.part_of_speech()[0]
+                if pos in keep:
+                    term = fold_kana(m.normalized_form().lower())
+                    start, end = base + m.begin(), base + m.end()
+                    tokens.append(
+                        Morpheme(term, start, end, tag=pos, analyzer="ja", reading=m.reading_form(), source=m)
+                    )
+        return tokens
+
+    def compound_parts(self, tokens: list[Token]) -> list[Token]:
+        """Each word's mode-A units that are other words of a kept part of speech, inside it."""
+        from sudachipy import SplitMode
+
+        parts = []
+        for token in tokens:
+            if not isinstance(token, Morpheme):
+                continue
+            morpheme = token.source
+            shift = token.start - morpheme.begin()  # the parts' offsets are the morpheme's chunk's
+            for sub in morpheme.split(SplitMode.A):
+                term = fold_kana(sub.normalized_form().lower())
+                if term != token.term and sub.part_of_speech()[0] in self._keep:
+                    begin, end = shift + sub.begin(), shift + sub.end()
+                    parts.append(Token(term, begin, end, tag=token.tag, analyzer="ja", part=True))
+        return parts
+
+
+# Loaded dictionaries, keyed by the user words that make them (as korean._load_kiwi).
+@lru_cache(maxsize=4)
+def _load_tokenizer(words: tuple[JapaneseWord, ...]) -> Any:
     from sudachipy import Config, Dictionary, SplitMode
 
-    # Only the fields used here are loaded: faster tokenization and less memory.
-    fields = {"pos", "normalized_form", "reading_form", "split_a"}
-    words = settings.current().japanese_words
     config = Config(user=[str(user_dictionary(words))]) if words else None
-    return Dictionary(dict="core", config=config).tokenizer(mode=SplitMode.C, fields=fields)
+    return Dictionary(dict="core", config=config).tokenizer(mode=SplitMode.C, fields=_FIELDS)
 
 
-def user_dictionary(words: tuple[settings.JapaneseWord, ...]) -> Path:
+def user_dictionary(words: Sequence[JapaneseWord]) -> Path:
     """A Sudachi user dictionary of `words`, compiled once and cached by its content."""
     import hashlib
+    import os
     import subprocess
     import sys
 
@@ -44,8 +101,6 @@ def user_dictionary(words: tuple[settings.JapaneseWord, ...]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     source = target.with_suffix(".csv")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    import os
-
     import sudachidict_core
 
     system = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
@@ -56,39 +111,15 @@ def user_dictionary(words: tuple[settings.JapaneseWord, ...]) -> Path:
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
         last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise RuntimeError(f"the Japanese user dictionary does not compile: {last}")
+        raise UserDictionaryError(f"the Japanese user dictionary does not compile: {last}")
     os.replace(partial, target)
     return target
 
 
-def _lexicon_line(word: settings.JapaneseWord) -> str:
+def _lexicon_line(word: JapaneseWord) -> str:
     """Sudachi's lexicon CSV: surface, ids and cost (a proper noun's), POS, reading, normalized form."""
     reading = word.reading or word.word
     return f"{word.word},4786,4786,5000,{word.word},名詞,{word.pos},一般,*,*,*,{reading},{word.word},*,A,*,*,*,*"
-
-
-def analyze_run(text: str, parts: bool = False) -> list[Token]:
-    """Tokens of one run of Japanese text (offsets relative to the run); `parts`: compound parts too."""
-    from sudachipy import SplitMode
-
-    keep = frozenset(settings.current().japanese_pos)
-    tokens: list[Token] = []
-    for chunk_start in range(0, len(text), MAX_CHARS):
-        chunk = text[chunk_start : chunk_start + MAX_CHARS]
-        for m in tokenizer().tokenize(chunk):
-            pos = m.part_of_speech()
-            if pos[0] not in keep:
-                continue
-            start, end = chunk_start + m.begin(), chunk_start + m.end()
-            term = fold_kana(m.normalized_form().lower())
-            tokens.append(Token(term, start, end, tag=pos[0], analyzer="ja", reading=m.reading_form()))
-            if parts:
-                for sub in m.split(SplitMode.A):
-                    sub_term = fold_kana(sub.normalized_form().lower())
-                    if sub_term != term and sub.part_of_speech()[0] in keep:
-                        begin, finish = chunk_start + sub.begin(), chunk_start + sub.end()
-                        tokens.append(Token(sub_term, begin, finish, tag=pos[0], analyzer="ja", part=True))
-    return tokens
 
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}

@@ -22,9 +22,12 @@ import threading
 import time
 from pathlib import Path
 
+from searchclip.analyzers import Analyzer
 from searchclip.index.reader import IndexReader
-from searchclip.indexing import update_index
-from searchclip.query import plan_query
+from searchclip.ingest.update import update_index
+from searchclip.search.searcher import Searcher, SearchRequest
+
+ANALYZER = Analyzer()
 
 
 def main() -> None:
@@ -58,7 +61,7 @@ def main() -> None:
                 f"trial {trial:2d}: {'full' if full else 'incr'} killed at {delay:5.1f} s"
                 f"{'' if killed else ' (had finished)'}; index ok"
             )
-        report = update_index(root)
+        report = update_index(root, analyzer=ANALYZER)
         check(root, posts, failures, "final rebuild")
         searches.stop()
     print(
@@ -102,7 +105,7 @@ def check(root: Path, posts: int, failures: list[str], when: str) -> None:
         reader = IndexReader(root)
         if reader.num_posts != posts:
             failures.append(f"{when}: {reader.num_posts} posts in the index, expected {posts}")
-        reader.search(plan_query("코딩"), limit=5)
+        Searcher(root, ANALYZER).search(SearchRequest("코딩", limit=5))
     except Exception as exc:
         failures.append(f"{when}: {type(exc).__name__}: {exc}")
 

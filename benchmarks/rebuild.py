@@ -31,10 +31,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from searchclip.analysis_pool import worker_count
-from searchclip.analyzers import analyze_batch, analyze_texts
-from searchclip.clippings import parse_clipping
-from searchclip.documents import analysis_inputs
+from searchclip.analyzers import Analyzer
+from searchclip.ingest.clippings import parse_clipping
+from searchclip.ingest.documents import analysis_inputs
+from searchclip.ingest.workers import worker_count
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -91,8 +91,13 @@ def analysis_limit(inputs: list[list[str]], chars: int) -> float:
     return chars / seconds
 
 
+_ANALYZER: Analyzer | None = None  # each worker's, built by _warm_up
+
+
 def _warm_up() -> None:
-    analyze_batch(["코딩을 배웠다", "裏切られた", "models"])
+    global _ANALYZER
+    _ANALYZER = Analyzer()
+    _ANALYZER.analyze("코딩을 배웠다 裏切られた models")
 
 
 def _noop(_: int) -> None:
@@ -101,7 +106,8 @@ def _noop(_: int) -> None:
 
 def _analyze(texts: list[str]) -> int:
     """Exactly the analysis indexing runs on a clipping: compound parts, bigrams, initials, readings."""
-    results = analyze_texts(texts, parts=True)
+    assert _ANALYZER is not None
+    results = _ANALYZER.analyze_for_index(texts)
     return sum(len(r.tokens) + len(r.bigrams) + len(r.initials) + len(r.readings) for r in results)
 
 

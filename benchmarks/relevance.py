@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 
-from searchclip.bench_cli import bench_app
+from searchclip.app.cli import main
 
 if __name__ == "__main__":
-    bench_app(args=["relevance", *sys.argv[1:]], prog_name="benchmarks/relevance.py")
+    sys.argv = ["searchclip", "bench", "relevance", *sys.argv[1:]]
+    main()

@@ -28,8 +28,8 @@ from rich.console import Console
 from rich.table import Table
 
 from searchclip.analyzers import detect_language
-from searchclip.client import request
-from searchclip.config import service_socket
+from searchclip.app.client import request
+from searchclip.app.config import service_socket
 
 HERE = Path(__file__).parent
 ENV = {**os.environ, "NO_COLOR": "1"}

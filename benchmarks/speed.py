@@ -23,12 +23,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from searchclip.analyzers import analyze, detect_language
+from searchclip.analyzers import Analyzer, detect_language
 from searchclip.index.store import current_generation
-from searchclip.indexing import IndexReport, scan, update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
-from searchclip.textfile import decode_text, read_bytes
+from searchclip.ingest.textfile import decode_text, read_bytes
+from searchclip.ingest.update import IndexReport, scan, update_index
+from searchclip.search.searcher import Searcher, SearchRequest
+
+ANALYZER = Analyzer()
 
 DEFAULT_QUERIES = Path(__file__).with_name("speed_queries.txt")
 LANGS = ("ko", "ja", "en")
@@ -143,13 +144,13 @@ def measure_corpus(folders: list[Path]) -> Corpus:
 def measure_indexing(root: Path, folders: list[Path]) -> IndexTimes:
     """Analyzer load in this process, a full build (wall clock, worker start-up included), a no-op re-run."""
     started = time.perf_counter()
-    analyze(WARM_UP_TEXT)
+    ANALYZER.analyze(WARM_UP_TEXT)
     load = time.perf_counter() - started
     started = time.perf_counter()
-    report = update_index(root, folders, full=True)
+    report = update_index(root, folders, full=True, analyzer=ANALYZER)
     build = time.perf_counter() - started
     started = time.perf_counter()
-    noop = update_index(root, folders)
+    noop = update_index(root, folders, analyzer=ANALYZER)
     rerun = time.perf_counter() - started
     return IndexTimes(load, build, rerun, report.posts, len(report.failed), noop.unchanged, _index_bytes(root))
 
@@ -162,16 +163,17 @@ def _index_bytes(root: Path) -> int:
 
 
 def measure_search(root: Path, queries: list[str], rounds: int, limit: int) -> list[QuerySample]:
-    """The whole `run_search` (plan, open the index, search, highlight) per query, `rounds` times."""
+    """The whole search (plan, open the index, search, highlight) per query, `rounds` times."""
+    searcher = Searcher(root, ANALYZER)
     for text in queries[:3]:
-        run_search(root, text, True, Filters(), limit)  # warm-up: analyzers and the OS file cache
+        searcher.search(SearchRequest(text, limit=limit))  # warm-up: analyzers and the OS file cache
     samples = [QuerySample(q, detect_language(q), [], 0) for q in queries]
     for _ in range(rounds):
         for sample in samples:
             started = time.perf_counter()
-            _, results, _ = run_search(root, sample.query, True, Filters(), limit)
+            found = searcher.search(SearchRequest(sample.query, limit=limit))
             sample.seconds.append(time.perf_counter() - started)
-            sample.total = results.total
+            sample.total = found.results.total
     return samples
 
 
@@ -198,7 +200,7 @@ def _searchclip_command() -> list[str]:
     script = Path(sys.executable).parent / "searchclip"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from searchclip.cli import main; main()"]
+    return [sys.executable, "-m", "searchclip"]
 
 
 def summarize(result: Result) -> dict[str, object]:

@@ -41,7 +41,9 @@ def write_plain_index(path: Path, docs: Iterable[PlainDocument]) -> int:
     """Create the index at `path` (a new, empty folder) from `docs`; return how many were added."""
     path.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(build_plain_schema(), path=str(path), reuse=False)
-    writer = index.writer(heap_size=WRITER_HEAP_BYTES)
+    # One indexing thread: documents keep their order, so tied scores come back in the same order
+    # in every run (several threads interleave them differently each time).
+    writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
     count = 0
     for doc in docs:
         out = tantivy.Document()

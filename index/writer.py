@@ -1,15 +1,17 @@
-"""Index documents → Tantivy: add, delete and commit. Only this package imports tantivy."""
+"""Index documents → Tantivy: add, delete and commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from itertools import starmap
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
-from searchclip.documents import AnalyzedText, PostDocument
-from searchclip.index.schema import as_datetime, build_schema
+from searchclip.index.documents import AnalyzedText, PostDocument
+from searchclip.index.fields import FIELDS, Field, Kind, as_datetime, build_schema
 
 WRITER_HEAP_BYTES = 256_000_000
 # One indexing thread keeps up with the analysis workers; a second one cost about a tenth more of
@@ -41,27 +43,51 @@ class IndexWriter:
 
 
 def to_tantivy(doc: PostDocument) -> tantivy.Document:
+    """The document of `fields.FIELDS`; empty values are left out (nothing to find or show)."""
     out = tantivy.Document()
-    for name in ("id", "path", "file", "handle", "url", "source", "lang"):
+    for name, multi, add in _ADDERS:
         value = getattr(doc, name)
-        if value:
-            out.add_text(name, value)
-    for tag in doc.tags:
-        out.add_text("tags", tag)
-    out.add_integer("post", doc.post)
-    out.add_integer("line", doc.line)
-    out.add_pre_tokenized_text("title", _pre_tokenized(doc.title))
-    out.add_pre_tokenized_text("body", _pre_tokenized(doc.body))
-    if doc.author.text:
-        out.add_pre_tokenized_text("author", _pre_tokenized(doc.author))
-    for name, texts in (("bigrams", doc.bigrams), ("initials", doc.initials), ("readings", doc.readings)):
-        for analyzed in texts:
-            if analyzed.terms:
-                out.add_pre_tokenized_text(name, _pre_tokenized(analyzed))
-    if doc.date is not None:
-        out.add_date("date", as_datetime(doc.date))
-    out.add_bytes("highlights", doc.highlights)
+        if multi:
+            for item in value:
+                add(out, name, item)
+        else:
+            add(out, name, value)
     return out
+
+
+def _stored_text(out: tantivy.Document, name: str, value: AnalyzedText) -> None:
+    if value.text:  # kept whenever there is text to show, even text without terms
+        out.add_pre_tokenized_text(name, _pre_tokenized(value))
+
+
+def _search_text(out: tantivy.Document, name: str, value: AnalyzedText) -> None:
+    if value.terms:
+        out.add_pre_tokenized_text(name, _pre_tokenized(value))
+
+
+def _keyword(out: tantivy.Document, name: str, value: str) -> None:
+    if value:
+        out.add_text(name, value)
+
+
+def _date(out: tantivy.Document, name: str, value: dt.date | None) -> None:
+    if value is not None:
+        out.add_date(name, as_datetime(value))
+
+
+def _adder(f: Field) -> Callable[[tantivy.Document, str, Any], None]:
+    if f.kind is Kind.ANALYZED:
+        return _stored_text if f.stored else _search_text
+    return {
+        Kind.KEYWORD: _keyword,
+        Kind.INTEGER: tantivy.Document.add_integer,
+        Kind.DATE: _date,
+        Kind.BYTES: tantivy.Document.add_bytes,
+    }[f.kind]
+
+
+# Chosen once per field, not per document: the main process adds every document of a rebuild.
+_ADDERS = tuple((f.name, f.multi, _adder(f)) for f in FIELDS)
 
 
 def _pre_tokenized(analyzed: AnalyzedText) -> tantivy.PreTokenizedString:

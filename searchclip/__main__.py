@@ -1,5 +1,5 @@
 """`python -m searchclip` runs the command line."""
 
-from searchclip.entry import main
+from searchclip.app.entry import main
 
 main()

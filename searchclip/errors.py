@@ -1,4 +1,10 @@
-"""Exceptions of searchclip's library. The CLI turns each into a one-line message and exit code 2."""
+"""Every error searchclip reports to the user, in one place.
+
+Library code raises these; the command line turns each into one line on stderr and exit code 2,
+in one place (`app/cli.py: main`), and the service into an HTTP 400 answer. Anything else that
+escapes is a bug, reported as an internal error. This module imports nothing, so every layer may
+raise these errors.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,18 @@ class ClippingError(SearchclipError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class ConfigError(SearchclipError):
+    """The config file cannot be read or has a wrong value."""
+
+
+class UserDictionaryError(ConfigError):
+    """The user dictionary names words the analyzers cannot load."""
+
+
+class FolderError(SearchclipError):
+    """A folder to index is missing, or none was named."""
 
 
 class QuerySyntaxError(SearchclipError):
@@ -36,5 +54,17 @@ class IndexVersionError(SearchclipError):
     """The index was written by an incompatible version of searchclip."""
 
 
+class IndexCorruptError(SearchclipError):
+    """The index on disk is damaged or unreadable; `searchclip index --full` rebuilds it."""
+
+
 class IndexWriteError(SearchclipError):
     """Writing the index failed (disk full, I/O error); the previous index is left as it was."""
+
+
+class ServiceBusyError(SearchclipError):
+    """A search service already answers on this index's socket."""
+
+
+class BenchmarkDataError(SearchclipError):
+    """A test set's files are missing, malformed or refer to ids that do not exist."""

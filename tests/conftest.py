@@ -21,7 +21,7 @@ def clippings(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real Tantivy index of the fixture folder, built once per test session (read-only use)."""
-    from searchclip.indexing import update_index
+    from helpers import update_index
 
     base = tmp_path_factory.mktemp("built")
     folder = base / "clippings"

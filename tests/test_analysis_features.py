@@ -6,26 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import analyze, analyze_for_index, cli, plan_query, run_search, update_index
 
-from searchclip.analyzers import analyze, analyze_texts
-from searchclip.analyzers.settings import AnalysisSettings, JapaneseWord, KoreanWord, configure
-from searchclip.cli import app
-from searchclip.config import ConfigError, analysis_settings, load_config
-from searchclip.indexing import update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
+from searchclip.analyzers import AnalysisSettings, Analyzer, JapaneseWord, KoreanWord
+from searchclip.app.config import ConfigError, analysis_settings, load_config
+from searchclip.search.query import Filters, QueryParser
 
 
 def indexed(text: str) -> list[tuple[str, str, int, bool]]:
-    tokens = analyze_texts([text], parts=True)[0].tokens
+    tokens = analyze_for_index(text).tokens
     return [(t.term, text[t.start : t.end], t.position, t.part) for t in tokens]
-
-
-@pytest.fixture()
-def defaults() -> Iterator[None]:
-    yield
-    configure(AnalysisSettings())
 
 
 @pytest.fixture()
@@ -35,7 +25,6 @@ def clippings_dir(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "fixture-clippings"
     shutil.copytree(Path(__file__).parent / "fixtures" / "clippings", folder)
     yield folder
-    configure(AnalysisSettings())  # the CLI applied the config's settings to this process
 
 
 # ---- parity ----------------------------------------------------------------------------------
@@ -80,20 +69,36 @@ def test_kanji_in_korean_text_goes_to_sudachi_not_chinese() -> None:
     assert [(t.term, t.analyzer) for t in analyze("東京大学에서 공부했다")] == [("東京大学", "ja"), ("공부", "ko")]
 
 
-def test_part_of_speech_lists_are_settings(defaults: None) -> None:
-    configure(AnalysisSettings(korean_tags=("NNG",), japanese_pos=("名詞",)))
-    assert [t.term for t in analyze("코딩을 좋아하는 友人に裏切られた")] == ["코딩", "友人"]
+def test_part_of_speech_lists_are_settings() -> None:
+    nouns = Analyzer(AnalysisSettings(korean_tags=("NNG",), japanese_pos=("名詞",)))
+    assert [t.term for t in nouns.analyze("코딩을 좋아하는 友人に裏切られた")] == ["코딩", "友人"]
+    # Each analyzer has its own settings: building one changes no other.
+    assert [t.term for t in analyze("코딩을 좋아하는")] == ["코딩", "좋아하다"]
 
 
-def test_user_dictionary_reaches_kiwi_and_sudachi(defaults: None, tmp_path: Path, monkeypatch) -> None:
+USER_WORDS = AnalysisSettings(
+    korean_words=(KoreanWord("바이브", "NNG"),), japanese_words=(JapaneseWord("バイブコーディング"),)
+)
+
+
+@pytest.mark.slow
+def test_user_dictionary_reaches_kiwi_and_sudachi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the compiled Sudachi dictionary goes here
     assert [t.term for t in analyze("바이브코딩 バイブコーディング")] == ["바이브코딩", "バイブ", "コーディング"]
-    words = AnalysisSettings(
-        korean_words=(KoreanWord("바이브", "NNG"),), japanese_words=(JapaneseWord("バイブコーディング"),)
-    )
-    configure(words)
-    assert [t.term for t in analyze("바이브코딩 バイブコーディング")] == ["바이브", "코딩", "バイブコーディング"]
-    assert words.fingerprint() != AnalysisSettings().fingerprint()
+    words = Analyzer(USER_WORDS)
+    assert [t.term for t in words.analyze("바이브코딩 バイブコーディング")] == ["바이브", "코딩", "バイブコーディング"]
+    assert USER_WORDS.fingerprint() != AnalysisSettings().fingerprint()
+    assert words.version != Analyzer().version
+
+
+def test_synonyms_are_analyzed_with_the_parsers_own_settings() -> None:
+    # A long-running service used to keep one process-wide cache of analyzed synonyms: after the
+    # settings changed, `바이브코딩` stayed one term although the new analysis splits it.
+    groups = (("바이브코딩", "vibe coding"),)
+    assert plan_query("vibe coding", synonyms=groups).clauses[0].alternatives == (("바이브코딩",),)
+    split = Analyzer(AnalysisSettings(korean_words=(KoreanWord("바이브", "NNG"),)))
+    plan = QueryParser(split, groups).parse("vibe coding")
+    assert plan.clauses[0].alternatives == (("바이브", "코딩"),)
 
 
 def test_config_file_analysis_and_synonyms(tmp_path: Path) -> None:
@@ -127,10 +132,9 @@ def test_show_uses_the_configured_analysis(tmp_path: Path, clippings_dir: Path) 
     config = tmp_path / "config.toml"
     config.write_text('[analysis]\nkorean_tags = ["NNG", "NNP"]\n', encoding="utf-8")
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": str(tmp_path / "index"), "NO_COLOR": "1"}
-    runner = CliRunner()
-    assert runner.invoke(app, ["index", str(clippings_dir), "-q"], env=env).exit_code == 0
-    shown = runner.invoke(app, ["show", "threads/Thread by @hana_dev.md#2"], env=env)
-    assert shown.exit_code == 0, shown.output
+    assert cli("index", str(clippings_dir), "-q", env=env).exit_code == 0
+    shown = cli("show", "threads/Thread by @hana_dev.md#2", env=env)
+    assert shown.exit_code == 0, shown.stderr
     assert "Min Seo" in shown.stdout
 
 
@@ -196,7 +200,7 @@ def test_fuzzy_finds_typos_only_when_asked(corpus: Path) -> None:
 
 
 def test_analyze_command_shows_tokens_and_analyzers() -> None:
-    result = CliRunner().invoke(app, ["analyze", "인천국제공항 とうきょう"], env={"COLUMNS": "150"})
+    result = cli("analyze", "인천국제공항 とうきょう", env={"COLUMNS": "150"})
     assert result.exit_code == 0
     for expected in ("인천국제공항", "트ウキョウ"[1:], "ko", "ja", "bigram"):
         assert expected in result.stdout

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from searchclip.analyzers import analyze, bigrams, detect_language
+from helpers import analyze
+
+from searchclip.analyzers import bigrams, detect_language
 
 
 def terms(text: str) -> list[tuple[str, str]]:
@@ -105,7 +107,7 @@ def test_detect_language() -> None:
 def test_installed_versions_match_importlib_metadata() -> None:
     from importlib.metadata import version
 
-    from searchclip.analyzers.registry import _ANALYZER_PACKAGES, installed_version
+    from searchclip.analyzers.version import ANALYZER_PACKAGES, installed_version
 
-    assert {p: installed_version(p) for p in _ANALYZER_PACKAGES} == {p: version(p) for p in _ANALYZER_PACKAGES}
+    assert {p: installed_version(p) for p in ANALYZER_PACKAGES} == {p: version(p) for p in ANALYZER_PACKAGES}
     assert installed_version("no-such-package-searchclip") is None

@@ -10,10 +10,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from helpers import run_search, update_index
 
-from searchclip.indexing import IndexReport, update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
+from searchclip.ingest.update import IndexReport
+from searchclip.search.query import Filters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 GOOD = "---\ntitle: good\n---\n"
@@ -106,6 +106,7 @@ def test_decomposed_file_name_gives_a_composed_id(messy: tuple[Path, Path, Index
     assert unicodedata.is_normalized("NFC", hit.id)
 
 
+@pytest.mark.slow
 def test_full_disk_during_commit_leaves_the_previous_index(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     for i in range(4):
@@ -119,7 +120,7 @@ def test_full_disk_during_commit_leaves_the_previous_index(tmp_path: Path) -> No
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
         f"sys.argv = ['searchclip', 'index', '--full', '--index', {str(root)!r}]\n"
-        "from searchclip.cli import main\nmain()\n"
+        "from searchclip.app.cli import main\nmain()\n"
     )
     env = {**os.environ, "SEARCHCLIP_WORKERS": "1"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)

@@ -8,17 +8,16 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import CliResult, cli
 from typer.main import get_command
-from typer.testing import CliRunner, Result
 
-from searchclip.cli import app
+from searchclip.app.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
-ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 
-def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), env=env or ENV)
+def run(*args: str, env: dict[str, str | None] | None = None) -> CliResult:
+    return cli(*args, env=env)
 
 
 @pytest.fixture(scope="module")

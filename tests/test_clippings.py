@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from searchclip.clippings import parse_clipping, read_clipping
 from searchclip.errors import ClippingError
+from searchclip.ingest.clippings import parse_clipping, read_clipping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 KO = "코딩을 배우는 중입니다. 한국어 문서입니다."

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import cli
 
-from searchclip.cli import app
-from searchclip.config import ConfigError, index_root, load_config
+from searchclip.app.config import ConfigError, index_root, load_config
 
 
 def test_config_folders_and_index(tmp_path: Path) -> None:
@@ -33,10 +32,10 @@ def test_bare_index_command_uses_the_config(tmp_path: Path, clippings: Path) -> 
     config = tmp_path / "config.toml"
     config.write_text(f'folders = ["{clippings}"]\nindex = "{tmp_path / "index"}"\n', encoding="utf-8")
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": None}
-    result = CliRunner().invoke(app, ["index", "--quiet"], env=env)
+    result = cli("index", "--quiet", env=env)
     assert result.exit_code == 0, result.output
     assert result.output == ""  # --quiet: nothing unless a file fails
-    found = CliRunner().invoke(app, ["search", "공짜", "--json"], env=env)
+    found = cli("search", "공짜", "--json", env=env)
     assert found.exit_code == 0 and '"post": 1' in found.stdout
 
 
@@ -58,10 +57,10 @@ def test_expand_in_the_config_applies_to_search_unless_no_expand(tmp_path: Path,
     config = tmp_path / "config.toml"
     config.write_text(f'folders = ["{topic_archive}"]\nindex = "{tmp_path / "index"}"\n', encoding="utf-8")
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": None}
-    assert CliRunner().invoke(app, ["index", "--quiet"], env=env).exit_code == 0
+    assert cli("index", "--quiet", env=env).exit_code == 0
 
     def found(*args: str) -> list[str]:
-        out = CliRunner().invoke(app, ["search", "--any", "borrow", "--json", *args], env=env).stdout
+        out = cli("search", "--any", "borrow", "--json", *args, env=env).stdout
         return [json.loads(line)["path"] for line in out.splitlines()]
 
     plain, expanded = found(), found("--expand")

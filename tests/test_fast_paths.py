@@ -10,18 +10,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import ANALYZER, analyze
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt
 
-from searchclip import markup
-from searchclip.analysis_pool import PARALLEL_MIN_FILES, SourceFile, analyze_file, analyze_files
-from searchclip.analyzers import analyze
-from searchclip.clippings import parse_clipping
-from searchclip.documents import analyzed
-from searchclip.highlight import encode_highlights, markup_ranges
+from searchclip.index.highlights import encode_highlights
 from searchclip.index.store import FileState, Manifest
-from searchclip.indexing import MAX_FILE_BYTES
+from searchclip.ingest import markup
+from searchclip.ingest.clippings import parse_clipping
+from searchclip.ingest.documents import analyzed
+from searchclip.ingest.markup import markup_ranges
+from searchclip.ingest.update import MAX_FILE_BYTES
+from searchclip.ingest.workers import PARALLEL_MIN_FILES, SourceFile, analyze_file, analyze_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -201,6 +202,7 @@ def test_analyzed_terms_are_term_position_start_end() -> None:
     assert analyzed("x", tokens).terms == tuple((t.term, t.position, t.start, t.end) for t in tokens)
 
 
+@pytest.mark.slow
 def test_workers_give_the_in_process_results_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "c"
     for i in range(PARALLEL_MIN_FILES // 4 + 1):
@@ -210,12 +212,12 @@ def test_workers_give_the_in_process_results_in_order(tmp_path: Path, monkeypatc
     assert len(sources) >= PARALLEL_MIN_FILES
     unchanged = sources[5]  # its bytes hash as in the manifest: only its stat is updated
     base = Manifest("v", [str(folder)])
-    digest = analyze_file(unchanged, None, MAX_FILE_BYTES).state
+    digest = analyze_file(unchanged, None, MAX_FILE_BYTES, ANALYZER).state
     base.files[unchanged.key] = FileState(0, 0, digest.digest if digest else "", 7)
     monkeypatch.setenv("SEARCHCLIP_WORKERS", "2")
-    pooled = list(analyze_files(sources, base, MAX_FILE_BYTES))
+    pooled = list(analyze_files(sources, base, MAX_FILE_BYTES, ANALYZER))
     monkeypatch.setenv("SEARCHCLIP_WORKERS", "1")
-    assert pooled == list(analyze_files(sources, base, MAX_FILE_BYTES))
+    assert pooled == list(analyze_files(sources, base, MAX_FILE_BYTES, ANALYZER))
     assert [r.key for r in pooled] == [s.key for s in sources]
     assert [r.error for r in pooled if r.error] == ["binary file, not text"]
     assert pooled[5].state is not None and pooled[5].state.posts == 7 and not pooled[5].analyzed

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import run_search, update_index
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchclip.feedback import expansion_terms
-from searchclip.highlight import encode_highlights, stored_term_counts
-from searchclip.indexing import update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
+from searchclip.index.highlights import encode_highlights, stored_term_counts
+from searchclip.search.expansion import expansion_terms
+from searchclip.search.query import Filters
 
 
 def test_relevance_model_weights_posts_by_score_and_words_by_share() -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import unicodedata
 
-from searchclip.analyzers import analyze_texts
-from searchclip.highlight import make_snippet, markup_ranges, match_spans, term_offsets
-from searchclip.markup import prose_mask
-from searchclip.query import plan_query
+from helpers import ANALYZER, plan_query
+
+from searchclip.index.highlights import term_offsets
+from searchclip.ingest.markup import markup_ranges, prose_mask
+from searchclip.search.snippets import make_snippet, match_spans
 
 
 def spans_of(text: str, query: str) -> list[tuple[int, int]]:
     """Highlights as search finds them, from what indexing stored for the text."""
     mask = prose_mask(text)
-    analysis = analyze_texts([mask], parts=True)[0]  # what indexing stores, compound parts included
+    analysis = ANALYZER.analyze_for_index([mask])[0]  # what indexing stores, compound parts included
     offsets = term_offsets(analysis.tokens, analysis.initials, analysis.readings)
     return match_spans(text, plan_query(query), offsets, markup_ranges(text, mask))
 
@@ -96,7 +97,7 @@ def test_lowercase_that_changes_length_does_not_shift_highlights() -> None:
 
 
 def test_stored_offsets_decode_terms_named_like_the_layout_keys() -> None:
-    from searchclip.highlight import decode_highlights, encode_highlights
+    from searchclip.index.highlights import decode_highlights, encode_highlights
 
     data = encode_highlights({"t": [0, 1], "m": [2, 3], "코딩": [4, 6]}, [7, 9])
     assert decode_highlights(data, ["t", "m", "코딩", "없음"]) == ({"t": (0, 1), "m": (2, 3), "코딩": (4, 6)}, (7, 9))

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import reader, run_search, update_index
 
 from searchclip.errors import IndexBusyError, IndexVersionError
 from searchclip.index.reader import IndexReader
 from searchclip.index.store import current_generation, read_manifest, rebuild_lock, write_manifest
-from searchclip.indexing import update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
+from searchclip.search.query import Filters
 
 HANA = "threads/Thread by @hana_dev.md"
 
@@ -97,7 +96,7 @@ def test_changed_analysis_version_forces_full_rebuild(clippings: Path, tmp_path:
     manifest.version = "schema0;older"
     write_manifest(gen, manifest)
     with pytest.raises(IndexVersionError, match="searchclip index --full"):
-        IndexReader(root)
+        reader(root)
     report = update_index(root)
     assert report.full and "changed" in report.reason
     assert found(root, "공짜") == [f"{HANA}#1"]

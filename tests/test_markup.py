@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from searchclip.markup import prose_mask
+from searchclip.ingest.markup import prose_mask
 
 
 def test_mask_keeps_prose_and_link_text_only() -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import unicodedata
 
+from helpers import analyze, plan_query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchclip.analyzers import analyze, bigrams
+from searchclip.analyzers import bigrams
 from searchclip.analyzers.normalize import normalize
 from searchclip.analyzers.script import runs
-from searchclip.clippings import parse_clipping
-from searchclip.highlight import make_snippet, markup_ranges, match_spans, term_offsets
-from searchclip.markup import prose_mask
-from searchclip.query import plan_query
+from searchclip.index.highlights import term_offsets
+from searchclip.ingest.clippings import parse_clipping
+from searchclip.ingest.markup import markup_ranges, prose_mask
+from searchclip.search.snippets import make_snippet, match_spans
 
 # Text that looks like clippings: Hangul, kana, kanji, Latin, digits, Markdown and odd Unicode.
 # Jamo, combining marks, ZWJ, emoji, full-width, compatibility characters, and `İ` (two lowercase chars).

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import plan_query
 
 from searchclip.errors import QuerySyntaxError
-from searchclip.query import Clause, plan_query, split_query
+from searchclip.search.query import Clause, split_query
 
 
 def test_split_words_and_phrases() -> None:

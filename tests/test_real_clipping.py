@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import analyze, plan_query, run_search, update_index
 
-from searchclip.analyzers import analyze
-from searchclip.clippings import read_clipping
-from searchclip.highlight import match_spans, term_offsets
-from searchclip.indexing import update_index
-from searchclip.query import Filters, plan_query
-from searchclip.searching import run_search
+from searchclip.index.highlights import term_offsets
+from searchclip.ingest.clippings import read_clipping
+from searchclip.search.query import Filters
+from searchclip.search.snippets import match_spans
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "examples" / "clippings" / "Thread by @chester_roh.md"
 pytestmark = pytest.mark.skipif(not REAL.is_file(), reason="../shared/examples is not beside the repo")

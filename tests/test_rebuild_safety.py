@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import reader, run_search, update_index
 
-from searchclip.index.reader import IndexReader
-from searchclip.indexing import update_index
-from searchclip.query import Filters
-from searchclip.searching import run_search
+from searchclip.search.query import Filters
+
+pytestmark = pytest.mark.slow  # processes, services and timeouts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 HANA = "threads/Thread by @hana_dev.md#1"
@@ -100,7 +100,7 @@ def test_killed_first_build_is_finished_by_the_next_run(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with pytest.raises(Exception, match="searchclip index"):
-        IndexReader(root)
+        reader(root)
     update_index(root, [folder])
     assert len(ids(root, "공짜")) == 8
 

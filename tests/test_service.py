@@ -15,8 +15,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from searchclip.config import service_socket
-from searchclip.service import create_app
+from searchclip.app.cli import parse_search_argv
+from searchclip.app.commands import Session
+from searchclip.app.config import Config, service_socket
+from searchclip.app.service import create_app
+
+pytestmark = pytest.mark.slow  # processes, services and timeouts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
 ENV = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "SEARCHCLIP_WORKERS": "1"}
@@ -59,7 +63,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
 
 
 def requests_answered(root: Path) -> int:
-    from searchclip.client import request
+    from searchclip.app.client import request
 
     health = request(service_socket(root), "GET", "/v1/health")
     assert isinstance(health, dict)
@@ -112,7 +116,7 @@ def test_service_sees_a_rebuild(served: tuple[Path, Path]) -> None:
 
 
 def test_json_api_and_openapi(served: tuple[Path, Path]) -> None:
-    from searchclip.client import request
+    from searchclip.app.client import request
 
     root, _ = served
     answer = request(service_socket(root), "GET", "/v1/search?q=%EA%B3%B5%EC%A7%9C")  # 공짜
@@ -135,7 +139,7 @@ def test_second_service_on_the_same_index_is_refused(served: tuple[Path, Path]) 
 
 
 def test_non_loopback_clients_are_refused(tmp_path: Path) -> None:
-    app = create_app(tmp_path)
+    app = create_app(Session(Config(), tmp_path), parse_search_argv)
     with TestClient(app, client=("192.168.1.20", 5000)) as remote:
         assert remote.get("/v1/health").status_code == 403
     with TestClient(app, client=("127.0.0.1", 5000)) as local:
@@ -160,11 +164,12 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
         path.unlink(missing_ok=True)
 
 
-def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path) -> None:
+def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = indexed_copy(tmp_path)
     config = tmp_path / "config.toml"
     config.write_text("[serve]\nautostart = true\n", encoding="utf-8")
     env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
+    monkeypatch.setenv("SEARCHCLIP_CONFIG", str(config))  # one service per index and config file
     first = subprocess.run(
         [sys.executable, "-m", "searchclip", "search", "공짜", "--index", str(root)], capture_output=True, env=env
     )
@@ -173,11 +178,12 @@ def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path) -> Non
     while not service_socket(root).exists():
         assert time.monotonic() < deadline, "autostart did not start the service"
         time.sleep(0.1)
-    from searchclip.client import request
+    from searchclip.app.client import request
 
     try:
         before = requests_answered(root)
-        assert cli("search", "공짜", "--index", str(root)).returncode == 0
+        second = subprocess.run([sys.executable, "-m", "searchclip", "search", "공짜", "--index", str(root)], env=env)
+        assert second.returncode == 0
         assert requests_answered(root) == before + 2  # the search, then this health request itself
     finally:
         health = request(service_socket(root), "GET", "/v1/health")

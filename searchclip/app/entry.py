@@ -6,18 +6,16 @@ from __future__ import annotations
 import sys
 import time
 
-import searchclip
-
 
 def main() -> None:
-    searchclip.started_at = time.perf_counter()  # for --timings
+    started_at = time.perf_counter()  # for --timings
     argv = sys.argv[1:]
-    if argv[:1] == ["search"] and "--no-service" not in argv:
-        from searchclip.client import run_via_service
+    if argv[:1] == ["search"] and "--no-service" not in argv and "--help" not in argv:
+        from searchclip.app.client import run_via_service
 
         code = run_via_service(argv)
         if code is not None:
             sys.exit(code)
-    from searchclip.cli import main as cli_main
+    from searchclip.app.cli import main as cli_main
 
-    cli_main()
+    cli_main(argv, started_at)

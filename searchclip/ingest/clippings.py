@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from searchclip import markup
-from searchclip.dates import parse_date
-from searchclip.textfile import read_text
+from searchclip.ingest import markup
+from searchclip.ingest.dates import parse_date
+from searchclip.ingest.textfile import read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # The Web Clipper's post header; the handle and name carry Markdown escapes (`chester\_roh`).

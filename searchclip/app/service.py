@@ -2,7 +2,8 @@
 
 It listens on a Unix socket per index (see `config.service_socket`) and, with --port, on
 127.0.0.1 too; it answers nobody but this machine. `POST /v1/cli` runs a `searchclip search`
-command line exactly as the CLI would (the executable forwards to it); `GET /v1/search` and
+command line with the CLI's own parser and the very function the CLI calls (`search_command`),
+rendering for the caller's terminal (the executable forwards to it); `GET /v1/search` and
 `GET /v1/posts/{id}` are the JSON API for other tools, described at `/openapi.json` and `/docs`.
 The reader is reopened when a rebuild changes the index; the service exits after an idle time.
 """
@@ -12,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import io
 import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,13 +26,16 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from typer.testing import CliRunner
 
 from searchclip import __version__
-from searchclip.errors import SearchclipError
-from searchclip.query import Filters
+from searchclip.app.commands import EXIT_ERROR, SearchArgs, Session, console, err_console, guarded, search_command
+from searchclip.errors import SearchclipError, ServiceBusyError
+from searchclip.search.searcher import SearchRequest
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+# What the caller may say of its terminal: how the output must look, nothing else.
+TERMINAL_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM")
+ParseArgv = Callable[[list[str]], SearchArgs]
 
 
 class CliRequest(BaseModel):
@@ -45,11 +50,8 @@ class CliAnswer(BaseModel):
     stderr: str
 
 
-class ServiceBusyError(SearchclipError):
-    """A search service already answers on this index's socket."""
-
-
-def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAPI:
+def create_app(session: Session, parse_argv: ParseArgv) -> FastAPI:
+    root = session.root
     app = FastAPI(title="searchclip", version=__version__, summary="Search your web clippings.")
     app.state.root = root
     app.state.last_request = time.monotonic()
@@ -68,7 +70,7 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
     @app.post("/v1/cli", response_model=CliAnswer)
     async def run_cli(body: CliRequest) -> CliAnswer:
         """Run a `searchclip search ...` command line as the CLI would, with the warm reader."""
-        return _run_cli(body, root)
+        return _run_cli(body, session, parse_argv)
 
     @app.get("/v1/search")
     async def search(
@@ -84,28 +86,24 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
         expand: bool = False,
     ) -> dict[str, Any]:
         """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
-        from searchclip.cli import make_filters
-        from searchclip.render import hit_record
-        from searchclip.searching import run_search
+        from searchclip.app.commands import make_filters
+        from searchclip.app.render import hit_record
 
         timings: dict[str, float] = {}
         try:
-            filters: Filters = make_filters(author, tag, lang, since, until)
-            _, results, snippets = run_search(
-                root, q, not any_word, filters, limit, timings, synonyms=synonyms, fuzzy=fuzzy, expand=expand
-            )
+            filters = make_filters(author or (), tag or (), lang or (), since, until)
+            request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand)
+            found = session.searcher.search(request, timings)
         except SearchclipError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
-        hits = [hit_record(h, s) for h, s in zip(results.hits, snippets, strict=True)]
-        return {"total": results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
+        hits = [hit_record(h, s) for h, s in zip(found.results.hits, found.snippets, strict=True)]
+        return {"total": found.results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
 
     @app.get("/v1/posts/{post_id:path}")
     async def post(post_id: str) -> dict[str, Any]:
         """One whole post with its clipping's metadata."""
-        from searchclip.searching import open_reader
-
         try:
-            hit = open_reader(root).get(post_id)
+            hit = session.searcher.get(post_id)
         except SearchclipError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
         if hit is None:
@@ -126,22 +124,26 @@ def create_app(root: Path, synonyms: tuple[tuple[str, ...], ...] = ()) -> FastAP
     return app
 
 
-def _run_cli(body: CliRequest, root: Path) -> CliAnswer:
-    import searchclip
-    from searchclip.cli import app as cli_app
-
+def _run_cli(body: CliRequest, session: Session, parse_argv: ParseArgv) -> CliAnswer:
+    """Run a `searchclip search` command line as the CLI would, inside the same error boundary."""
     if body.argv[:1] != ["search"]:
-        return CliAnswer(exit_code=2, stdout="", stderr="searchclip: error: the service runs searches only\n")
-    env: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, **body.env}
-    if body.tty and "NO_COLOR" not in body.env:
-        env["FORCE_COLOR"] = "1"  # render for the caller's terminal, not for this pipe
-    # This service answers for its own index only: the caller's --index named it already, but
-    # possibly relative to another folder.
-    argv = ["search", "--no-service", "--index", str(root), *_without_index(body.argv[1:])]
-    searchclip.started_at = time.perf_counter()  # --timings counts from the request, not from start-up
-    # Requests run one at a time on the event loop, so capturing the process's output is safe.
-    result = CliRunner().invoke(cli_app, argv, env=env, prog_name="searchclip")
-    return CliAnswer(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+        return CliAnswer(exit_code=EXIT_ERROR, stdout="", stderr="searchclip: error: the service runs searches only\n")
+    started_at = time.perf_counter()  # --timings counts from the request, not from start-up
+    environ = {k: v for k, v in body.env.items() if k in TERMINAL_ENV}
+    # Render for the caller's terminal, not for this answer's buffer (unless the caller turned colour off).
+    tty = body.tty and "NO_COLOR" not in environ
+    out_buffer, err_buffer = io.StringIO(), io.StringIO()
+    err = err_console(err_buffer)
+
+    def run() -> int:
+        # This service answers for its own index only: the caller's --index named it already, but
+        # possibly relative to another folder.
+        args = parse_argv(_without_index(body.argv[1:]))
+        out = console(args.color, out_buffer, environ, tty)
+        return search_command(args, session, out, err, started_at)
+
+    code = guarded(run, err)
+    return CliAnswer(exit_code=code, stdout=out_buffer.getvalue(), stderr=err_buffer.getvalue())
 
 
 def _without_index(args: list[str]) -> list[str]:
@@ -167,14 +169,12 @@ class _Server(uvicorn.Server):
         yield
 
 
-def serve(
-    root: Path, socket_path: Path, port: int | None, idle_timeout: float, synonyms: tuple[tuple[str, ...], ...] = ()
-) -> None:
+def serve(session: Session, socket_path: Path, port: int | None, idle_timeout: float, parse_argv: ParseArgv) -> None:
     """Warm up, then answer until idle for `idle_timeout` seconds or until SIGTERM/SIGINT."""
     with _service_lock(socket_path):
         _claim_socket(socket_path)
-        _warm_up(root)
-        app = create_app(root, synonyms)
+        _warm_up(session)
+        app = create_app(session, parse_argv)
         servers = [_Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
         if port is not None:
             servers.append(_Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
@@ -228,11 +228,8 @@ def _claim_socket(path: Path) -> None:
     raise ServiceBusyError(f"a search service already answers on {path}")
 
 
-def _warm_up(root: Path) -> None:
+def _warm_up(session: Session) -> None:
     """Load the analyzers and the index now, so that the first search is as fast as the others."""
-    from searchclip.analyzers import analyze
-    from searchclip.searching import open_reader
-
-    analyze("코딩을 배웠다 裏切られた models")
+    session.analyzer.analyze("코딩을 배웠다 裏切られた models")
     with contextlib.suppress(SearchclipError):
-        open_reader(root)
+        session.searcher.reader()

@@ -1,6 +1,7 @@
 """Read, parse and analyze changed clippings, on every core for large jobs.
 
-Each worker process keeps its own Kiwi and Sudachi (they load on first use). Results come back in
+Each worker process builds its own `Analyzer` from the parent's settings once, in its initializer,
+and keeps it (Kiwi and Sudachi load on first use). Results come back in
 order with a bounded number of files in flight, so memory stays flat however large the archive.
 Small jobs run in-process: starting workers and loading Kiwi in each costs seconds.
 """
@@ -18,12 +19,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchclip.analyzers.settings import AnalysisSettings, configure, current
-from searchclip.clippings import clipping_path, parse_clipping
-from searchclip.documents import PostDocument, make_documents
+from searchclip.analyzers import AnalysisSettings, Analyzer
 from searchclip.errors import ClippingError
+from searchclip.index.documents import PostDocument
 from searchclip.index.store import FileState, Manifest
-from searchclip.textfile import decode_text, read_bytes
+from searchclip.ingest.clippings import clipping_path, parse_clipping
+from searchclip.ingest.documents import make_documents
+from searchclip.ingest.textfile import decode_text, read_bytes
 
 # Below this many files to analyze, worker start-up (≈2 s each with Kiwi) costs more than it saves.
 PARALLEL_MIN_FILES = 24
@@ -51,7 +53,7 @@ class FileResult:
     analyzed: bool = False  # False: the bytes were unchanged, only the stat was updated
 
 
-def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int) -> FileResult:
+def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int, analyzer: Analyzer) -> FileResult:
     """One file → its documents, or the one-line reason it cannot be indexed. Never raises."""
     try:
         stat = source.path.stat()
@@ -62,7 +64,7 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         rel = clipping_path(source.path, source.root, source.prefix)
         text, encoding = decode_text(data, source.key)
         clipping = parse_clipping(text, rel)
-        docs = tuple(make_documents(clipping, source.key))
+        docs = tuple(make_documents(clipping, source.key, analyzer))
     except ClippingError as exc:
         return FileResult(source.key, error=exc.reason)
     except OSError as exc:
@@ -70,7 +72,7 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
     except RecursionError:
         return FileResult(source.key, error="nested too deeply to parse")
     except Exception as exc:
-        return FileResult(source.key, error=f"could not be analyzed ({type(exc).__name__}: {exc})")
+        return FileResult(source.key, error=f"internal error while analyzing it ({type(exc).__name__}: {exc})")
     state = FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs))
     return FileResult(source.key, state, docs, _warnings(clipping.warnings, encoding, data, docs), analyzed=True)
 
@@ -84,17 +86,18 @@ def _warnings(found: tuple[str, ...], encoding: str, data: bytes, docs: tuple[Po
     return tuple(notes)
 
 
-def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: int) -> Iterator[FileResult]:
-    """Results for every file of `todo`, in order."""
+def analyze_files(
+    todo: Sequence[SourceFile], base: Manifest, max_file_bytes: int, analyzer: Analyzer
+) -> Iterator[FileResult]:
+    """Results for every file of `todo`, in order; the workers analyze with `analyzer`'s settings."""
     workers = worker_count()
     if workers < 2 or len(todo) < PARALLEL_MIN_FILES:
         for source in todo:
-            yield _carry_posts(analyze_file(source, _digest(base, source), max_file_bytes), base)
+            yield _carry_posts(analyze_file(source, _digest(base, source), max_file_bytes, analyzer), base)
         return
     # forkserver: never fork a process that already runs Tantivy's writer threads.
     context = multiprocessing.get_context("forkserver")
-    # Workers analyze with this process's settings (part-of-speech lists, user dictionary).
-    initargs = (current(), os.getpid())
+    initargs = (analyzer.settings, os.getpid())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
         pending: deque[Future[list[FileResult]]] = deque()
         for start in range(0, len(todo), FILES_PER_TASK):
@@ -106,12 +109,18 @@ def analyze_files(todo: Sequence[SourceFile], base: Manifest, max_file_bytes: in
             yield from (_carry_posts(result, base) for result in pending.popleft().result())
 
 
+# The worker process's analyzer, built once by `_start_worker`: tasks cannot carry it (Kiwi does not pickle).
+_worker_analyzer: Analyzer | None = None
+
+
 def _analyze_task(task: list[tuple[SourceFile, str | None]], max_file_bytes: int) -> list[FileResult]:
-    return [analyze_file(source, digest, max_file_bytes) for source, digest in task]
+    assert _worker_analyzer is not None, "the worker's initializer did not run"
+    return [analyze_file(source, digest, max_file_bytes, _worker_analyzer) for source, digest in task]
 
 
 def _start_worker(settings: AnalysisSettings, parent: int) -> None:
-    configure(settings)
+    global _worker_analyzer
+    _worker_analyzer = Analyzer(settings)
     # A rebuild killed with SIGKILL cannot stop its workers, and forkserver workers are not its
     # children: each watches the rebuild and leaves when it is gone, instead of idling forever.
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

@@ -1,8 +1,9 @@
-"""User query text → a query plan, through the same analysis as the indexed text. Pure.
+"""User query text → a query plan, through the same analysis as the indexed text.
 
 Words separated by spaces each become a clause that must match (or any one with `--any`);
 "quoted phrases" must match as a phrase. Every clause may match the analyzed body or title, or
 the CJK character bigrams of what was typed, which finds words the dictionaries split otherwise.
+How clauses are weighed is ranking.py's business.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from searchclip.analyzers import analyze, bigrams
+from searchclip.analyzers import Analyzer, bigrams
 from searchclip.analyzers.korean import is_initials
 from searchclip.errors import QuerySyntaxError
+from searchclip.index.highlights import INITIALS_KEY, READING_KEY
 
 MAX_QUERY_CHARS = 1_000
 _KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
@@ -45,11 +46,20 @@ class Filters:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """An --author filter, analyzed: the handle it may be and, for a name, the name's terms."""
+
+    handle: str
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class QueryPlan:
     clauses: tuple[Clause, ...]
     match_all: bool = True
     filters: Filters = field(default_factory=Filters)
-    expand: bool = False  # add words from the best first results (see feedback.py)
+    expand: bool = False  # add words from the best first results (see expansion.py)
+    authors: tuple[Author, ...] = ()
 
     @property
     def terms(self) -> frozenset[str]:
@@ -57,9 +67,7 @@ class QueryPlan:
 
     @property
     def highlight_keys(self) -> frozenset[str]:
-        """What to look up in a post's stored offsets (see highlight.py); `*` marks a prefix."""
-        from searchclip.highlight import INITIALS_KEY, READING_KEY
-
+        """What to look up in a post's stored offsets (see index/highlights.py); `*` marks a prefix."""
         keys = set(self.terms)
         keys.update(READING_KEY + c.reading for c in self.clauses if c.reading)
         keys.update(INITIALS_KEY + c.initials + "*" for c in self.clauses if c.initials)
@@ -91,26 +99,47 @@ def split_query(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def plan_query(
-    text: str,
-    match_all: bool = True,
-    filters: Filters | None = None,
-    synonyms: Sequence[Sequence[str]] = (),
-    fuzzy: bool = False,
-    expand: bool = False,
-) -> QueryPlan:
-    if len(text) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    clauses: list[Clause] = []
-    for piece, is_phrase in split_query(text):
+class QueryParser:
+    """Query text → `QueryPlan`, with one analyzer and one set of synonym groups.
+
+    Synonym members are analyzed once, on first use, by this parser's own analyzer: a parser built
+    for other settings analyzes them again.
+    """
+
+    def __init__(self, analyzer: Analyzer, synonyms: Sequence[Sequence[str]] = ()) -> None:
+        self.analyzer = analyzer
+        self._synonyms = tuple(tuple(group) for group in synonyms)
+        self._groups: list[list[tuple[str, ...]]] | None = None
+
+    def parse(
+        self,
+        text: str,
+        match_all: bool = True,
+        filters: Filters | None = None,
+        fuzzy: bool = False,
+        expand: bool = False,
+    ) -> QueryPlan:
+        if len(text) > MAX_QUERY_CHARS:
+            raise QuerySyntaxError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+        clauses: list[Clause] = []
+        for piece, is_phrase in split_query(text):
+            clauses.extend(self._clauses(piece, is_phrase, fuzzy))
+        if self._synonyms:
+            clauses = _with_synonyms(clauses, self._synonym_groups())
+        if not match_all:
+            clauses = _without_stop_words(clauses)
+        unique = tuple(dict.fromkeys(clauses, None))
+        filters = filters or Filters()
+        return QueryPlan(unique, match_all, filters, expand, tuple(self._author(a) for a in filters.authors))
+
+    def _clauses(self, piece: str, is_phrase: bool, fuzzy: bool) -> list[Clause]:
         if not is_phrase and is_initials(piece):
-            clauses.append(Clause((), (), piece, initials=piece))
-            continue
-        tokens = analyze(piece)
+            return [Clause((), (), piece, initials=piece)]
+        tokens = self.analyzer.analyze(piece)
         if is_phrase and tokens:
             terms = tuple(t.term for t in tokens)
-            clauses.append(Clause(terms, tuple(b.term for b in bigrams(piece)), piece))
-            continue
+            return [Clause(terms, tuple(b.term for b in bigrams(piece)), piece)]
+        clauses = []
         for tok in tokens:
             surface = piece[tok.start : tok.end]
             # A noun typed in kana (`とうきょう`) also matches words read so (`東京`); verbs typed in kana
@@ -120,12 +149,21 @@ def plan_query(
             clauses.append(
                 Clause((tok.term,), bigram_terms, surface, reading=reading, fuzzy=fuzzy and len(tok.term) > 1)
             )
-    if synonyms:
-        clauses = _with_synonyms(clauses, synonyms)
-    if not match_all:
-        clauses = _without_stop_words(clauses)
-    unique = tuple(dict.fromkeys(clauses, None))
-    return QueryPlan(unique, match_all, filters or Filters(), expand)
+        return clauses
+
+    def _author(self, author: str) -> Author:
+        """A name or @handle: an @handle matches handles only, a name also the author's words."""
+        name = author.removeprefix("@")
+        terms = () if author.startswith("@") else tuple(t.term for t in self.analyzer.analyze(name))
+        return Author(name.lower(), terms)
+
+    def _synonym_groups(self) -> list[list[tuple[str, ...]]]:
+        if self._groups is None:
+            analyze = self.analyzer.analyze
+            self._groups = [
+                [t for m in group if (t := tuple(tok.term for tok in analyze(m)))] for group in self._synonyms
+            ]
+        return self._groups
 
 
 # English stop words: NLTK's English list without its contractions, and without "don", "won" and "ma",
@@ -153,18 +191,12 @@ def fuzzy_distance(term: str) -> int:
     return 2 if term.isascii() and len(term) >= 6 else 1
 
 
-@lru_cache(maxsize=1024)
-def _analyzed(member: str) -> tuple[str, ...]:
-    return tuple(t.term for t in analyze(member))
-
-
-def _with_synonyms(clauses: list[Clause], synonyms: Sequence[Sequence[str]]) -> list[Clause]:
+def _with_synonyms(clauses: list[Clause], groups: list[list[tuple[str, ...]]]) -> list[Clause]:
     """Clauses whose terms spell a synonym group member (as a word or a phrase) match the others too.
 
     Members go through the same analysis as the query, so a member that the analyzer splits
     (`대규모 언어 모델`, a compound) is matched and searched as a phrase of its parts.
     """
-    groups = [[t for m in group if (t := _analyzed(m))] for group in synonyms]
     out: list[Clause] = []
     i = 0
     while i < len(clauses):

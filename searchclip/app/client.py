@@ -16,14 +16,14 @@ from pathlib import Path
 CONNECT_TIMEOUT = 0.2
 ANSWER_TIMEOUT = 30.0
 # What decides how the output looks; the service renders as if it were this terminal.
-FORWARDED_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "SEARCHCLIP_CONFIG")
+FORWARDED_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM")
 
 
 def run_via_service(argv: list[str]) -> int | None:
     """Run `searchclip ARGV` in the service; its exit code, or None if no service could answer."""
     try:
         root = index_root_from_argv(argv)
-        from searchclip.config import service_socket
+        from searchclip.app.config import service_socket
 
         path = service_socket(root)
         if not path.exists():
@@ -82,7 +82,7 @@ def _unchunk(data: bytes) -> bytes:
 
 def index_root_from_argv(argv: list[str]) -> Path:
     """The index the command would use: --index, else the environment or config (as the CLI does)."""
-    from searchclip.config import index_root
+    from searchclip.app.config import index_root
 
     for i, arg in enumerate(argv):
         if arg == "--index" and i + 1 < len(argv):
@@ -100,7 +100,7 @@ def _env() -> dict[str, str]:
 
 
 def _maybe_autostart(root: Path) -> None:
-    from searchclip.config import load_config
+    from searchclip.app.config import load_config
 
     if load_config().autostart:
         start_service(root)

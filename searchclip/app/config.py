@@ -34,17 +34,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from searchclip.errors import SearchclipError
+from searchclip.errors import ConfigError
 
 if TYPE_CHECKING:
     from searchclip.analyzers.settings import AnalysisSettings, JapaneseWord, KoreanWord
 
 ENV_INDEX = "SEARCHCLIP_INDEX"
 ENV_CONFIG = "SEARCHCLIP_CONFIG"
-
-
-class ConfigError(SearchclipError):
-    """The config file cannot be read or has a wrong value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +188,17 @@ def _index_root(explicit: Path | None, config: Config | None) -> Path:
 
 
 def service_socket(root: Path) -> Path:
-    """The Unix socket of the search service for the index at `root` (one service per index).
+    """The Unix socket of the search service for the index at `root` and this config file.
 
-    It lives in a folder only this user can enter ($XDG_RUNTIME_DIR, else /tmp/searchclip-UID with
-    mode 0700): the service hands out the clippings to whoever can connect.
+    One service per index and config: a search run with another config file (other synonyms,
+    other analysis) never gets the answers of a service that runs with this one. It lives in a
+    folder only this user can enter ($XDG_RUNTIME_DIR, else /tmp/searchclip-UID with mode 0700):
+    the service hands out the clippings to whoever can connect.
     """
     import hashlib
 
-    digest = hashlib.sha1(str(root.expanduser().resolve()).encode()).hexdigest()[:12]
+    key = f"{root.expanduser().resolve()}\0{config_path().expanduser().absolute()}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     folder = Path(runtime) if runtime and Path(runtime).is_dir() else _private_tmp()
     # Socket paths are limited to about 100 bytes, so the name is short and the folder standard.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from searchclip.indexing import Progress as ProgressCallback
+from searchclip.ingest.update import Progress as ProgressCallback
 
 
 @contextlib.contextmanager

@@ -14,9 +14,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchclip.analysis_pool import FileResult, SourceFile, analyze_files
-from searchclip.errors import IndexWriteError, SearchclipError
-from searchclip.index.reader import index_version
+from searchclip.analyzers import Analyzer
+from searchclip.errors import FolderError, IndexWriteError
+from searchclip.index.fields import index_version
 from searchclip.index.store import (
     FileState,
     Manifest,
@@ -29,6 +29,7 @@ from searchclip.index.store import (
     write_manifest,
 )
 from searchclip.index.writer import IndexWriter
+from searchclip.ingest.workers import FileResult, SourceFile, analyze_files
 
 MAX_FILE_BYTES = 20_000_000
 Progress = Callable[[int, int, str], None]
@@ -55,14 +56,17 @@ def update_index(
     wait: bool = False,
     progress: Progress | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    analyzer: Analyzer | None = None,
 ) -> IndexReport:
-    """Bring the index at `root` up to date with `folders` (default: the folders indexed last time)."""
+    """Bring the index at `root` up to date with `folders` (default: the folders indexed last time),
+    analyzing with `analyzer` (default: the default analysis settings)."""
     started = time.perf_counter()
     report = IndexReport()
+    analyzer = analyzer or Analyzer()
     root = root.expanduser().resolve()  # a relative or symlinked path must name the same generations
     try:
         with rebuild_lock(root, wait=wait):
-            _rebuild(root, folders, full, progress, max_file_bytes, report)
+            _rebuild(root, folders, full, progress, max_file_bytes, report, analyzer)
     except (OSError, ValueError, BrokenProcessPool) as exc:  # tantivy reports I/O failures as ValueError
         raise IndexWriteError(f"could not write the index at {root} ({exc}); the previous index is unchanged") from exc
     report.seconds = time.perf_counter() - started
@@ -76,16 +80,17 @@ def _rebuild(
     progress: Progress | None,
     max_file_bytes: int,
     report: IndexReport,
+    analyzer: Analyzer,
 ) -> None:
     discard_unpublished(root)
     gen = current_generation(root)
     old = read_manifest(gen) if gen else None
     folder_names = _folder_names(folders, old)
-    version = index_version()
+    version = index_version(analyzer.version)
     report.full, report.reason = _needs_full(full, gen, old, version)
     target = new_generation(root) if report.full or gen is None else gen
     base = Manifest(version, folder_names) if report.full or old is None else old
-    new = _apply(target, base, version, folder_names, report, progress, max_file_bytes)
+    new = _apply(target, base, version, folder_names, report, progress, max_file_bytes, analyzer)
     write_manifest(target, new)
     if target != gen:
         publish(root, target)
@@ -95,10 +100,10 @@ def _folder_names(folders: list[Path] | None, old: Manifest | None) -> list[str]
     if folders:
         missing = [str(f) for f in folders if not f.is_dir()]
         if missing:
-            raise SearchclipError(f"not a folder: {', '.join(missing)}")
+            raise FolderError(f"not a folder: {', '.join(missing)}")
         return [str(f.resolve()) for f in folders]
     if old is None or not old.folders:
-        raise SearchclipError("no folder to index: name one, as in: searchclip index ~/Clippings")
+        raise FolderError("no folder to index: name one, as in: searchclip index ~/Clippings")
     return old.folders
 
 
@@ -122,6 +127,7 @@ def _apply(
     report: IndexReport,
     progress: Progress | None,
     max_file_bytes: int,
+    analyzer: Analyzer,
 ) -> Manifest:
     sources = list(scan([Path(f) for f in folders], report))
     new = Manifest(version, folders, {})
@@ -131,7 +137,7 @@ def _apply(
         report.removed += 1
     todo = _changed(sources, base, new, report)
     done = len(sources) - len(todo)
-    for result in analyze_files(todo, base, max_file_bytes):
+    for result in analyze_files(todo, base, max_file_bytes, analyzer):
         _record(writer, result, base.files.get(result.key), new, report)
         done += 1
         if progress:

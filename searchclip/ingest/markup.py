@@ -41,6 +41,9 @@ _INLINE_SYNTAX = re.compile(r"[\\`~*_\[<&]|://")
 _CORE_RULES = ["normalize", "block", "inline", "linkify", "text_join"]
 _BLOCK_RULES = 2
 
+_SPACES = re.compile(" +")
+_WORD = re.compile(r"\S+")
+
 _Pretest = tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]
 
 
@@ -128,6 +131,23 @@ def prose_mask(text: str, tokens: list[MdToken] | None = None) -> str:
         elif tok.type in ("fence", "code_block"):
             _align(text, tok.content, start, end, keep)
     return _blank(text, keep)
+
+
+def markup_ranges(text: str, mask: str) -> list[int]:
+    """Flat (start, end) list of the runs the prose mask blanked inside words: syntax, images, URLs, HTML.
+
+    Those are the word characters of the text where the mask has runs of spaces, so only those runs
+    are looked at, and none in a post without markup. Snippets leave them out.
+    """
+    if mask == text:
+        return []
+    runs: list[int] = []
+    for blank in _SPACES.finditer(mask):
+        start, end = blank.span()
+        if not text[start:end].isspace():
+            for word in _WORD.finditer(text, start, end):
+                runs += word.span()
+    return runs
 
 
 def _blank(text: str, keep: bytearray) -> str:

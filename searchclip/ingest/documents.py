@@ -2,55 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from operator import attrgetter
 
-from searchclip.analyzers import Token, analyze_texts
-from searchclip.clippings import Clipping
-from searchclip.highlight import encode_highlights, markup_ranges, term_offsets
-from searchclip.markup import prose_mask
-
-# (term, position, start, end). Plain tuples: documents cross from the analysis workers to the
-# index writer, and tuples pickle several times faster and smaller than dataclass instances.
-IndexTerm = tuple[str, int, int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class AnalyzedText:
-    """A stored original text and the terms indexed for it."""
-
-    text: str
-    terms: tuple[IndexTerm, ...]
-
+from searchclip.analyzers import Analyzer, Token
+from searchclip.index.documents import AnalyzedText, PostDocument
+from searchclip.index.highlights import encode_highlights, term_offsets
+from searchclip.ingest.clippings import Clipping
+from searchclip.ingest.markup import markup_ranges, prose_mask
 
 _INDEX_TERM = attrgetter("term", "position", "start", "end")
 
 
 def analyzed(text: str, tokens: list[Token]) -> AnalyzedText:
     return AnalyzedText(text, tuple(map(_INDEX_TERM, tokens)))
-
-
-@dataclass(frozen=True, slots=True)
-class PostDocument:
-    id: str
-    path: str
-    file: str
-    post: int
-    line: int
-    title: AnalyzedText
-    body: AnalyzedText
-    author: AnalyzedText
-    bigrams: tuple[AnalyzedText, ...]
-    initials: tuple[AnalyzedText, ...]
-    readings: tuple[AnalyzedText, ...]
-    handle: str
-    url: str
-    source: str
-    lang: str
-    tags: tuple[str, ...]
-    date: dt.date | None
-    highlights: bytes = b""  # where each body term stands and what is markup: see highlight.py
 
 
 def analysis_inputs(clipping: Clipping) -> list[str]:
@@ -60,13 +24,13 @@ def analysis_inputs(clipping: Clipping) -> list[str]:
     return [clipping.meta.title, *(p.prose or prose_mask(p.text) for p in posts), *(p.author for p in posts)]
 
 
-def make_documents(clipping: Clipping, file: str) -> list[PostDocument]:
+def make_documents(clipping: Clipping, file: str, analyzer: Analyzer) -> list[PostDocument]:
     """Analyze every post of a clipping (title, bodies, authors in one batch) into index documents."""
     posts = clipping.posts
     title = clipping.meta.title
     texts = analysis_inputs(clipping)
     prose = texts[1 : 1 + len(posts)]
-    results = analyze_texts(texts, parts=True)
+    results = analyzer.analyze_for_index(texts)
     title_text = analyzed(title, results[0].tokens)
     title_bigrams = analyzed(title, results[0].bigrams)
     title_initials = analyzed(title, results[0].initials)

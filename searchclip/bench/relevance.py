@@ -6,8 +6,8 @@ document; converted in memory, never stored) and a folder of clippings with a qu
 whose corpus ids are clipping paths relative to the folder.
 
 Every document becomes a `Clipping`, so the `searchclip` and `morph` configurations index it with
-the real `make_documents` → `IndexWriter` path and query it with the real `plan_query` →
-`IndexReader.search` path. Test questions are natural language, not keyword lists, so they run
+the real `make_documents` → `IndexWriter` path and query it with the real `QueryParser` →
+`searcher.find` path. Test questions are natural language, not keyword lists, so they run
 with match_all=False (any word may match, BM25 ranks), as `searchclip search --any` does.
 
 BM25's k1 and b cannot be varied: Tantivy hard-codes k1=1.2, b=0.75 (private constants of its
@@ -27,22 +27,19 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from searchclip.analyzers import Token, bigrams
+from searchclip.analyzers import Analyzer, Token, bigrams
 from searchclip.analyzers.normalize import normalize
 from searchclip.analyzers.script import Script, runs
-from searchclip.clippings import Clipping, Meta, Post, read_clipping
-from searchclip.errors import ClippingError, QuerySyntaxError, SearchclipError
-from searchclip.index.reader import Weights
-from searchclip.markup import prose_mask
+from searchclip.errors import BenchmarkDataError, ClippingError, QuerySyntaxError
+from searchclip.ingest.clippings import Clipping, Meta, Post, read_clipping
+from searchclip.ingest.markup import prose_mask
+from searchclip.search.query import QueryParser
+from searchclip.search.ranking import Weights
 
 DEPTH = 100  # documents ranked per query: enough for Recall@100
 MEASURE_NAMES = ("nDCG@10", "RR@10", "R@100")
 # Progress callback: (task label, done, total).
 Progress = Callable[[str, int, int], None]
-
-
-class BenchmarkDataError(SearchclipError):
-    """A test set's files are missing, malformed or refer to ids that do not exist."""
 
 
 @dataclass(slots=True)
@@ -175,16 +172,35 @@ def load_squad(file: Path) -> Collection:
     texts: dict[str, str] = {}
     judged: dict[str, dict[str, int]] = {}
     numbers: Counter[str] = Counter()
-    for article in data:
-        for paragraph in article.get("paragraphs", []):
-            title, text = _split_sep_title(str(article.get("title", "")), str(paragraph["context"]))
+    for a, article in enumerate(data if isinstance(data, list) else [], 1):
+        for p, paragraph in enumerate(_squad_list(article, "paragraphs", file, f"article {a}"), 1):
+            where = f"article {a}, paragraph {p}"
+            title, text = _split_sep_title(
+                str(article.get("title", "")), str(_squad_field(paragraph, "context", file, where))
+            )
             numbers[title] += 1
             doc_id = f"{title}#{numbers[title]}"
             docs[doc_id] = text_clipping(doc_id, title, text)
-            for qa in paragraph.get("qas", []):
-                texts[str(qa["id"])] = str(qa["question"])
-                judged[str(qa["id"])] = {doc_id: 1}
+            for qa in _squad_list(paragraph, "qas", file, where):
+                qid = str(_squad_field(qa, "id", file, where))
+                texts[qid] = str(_squad_field(qa, "question", file, f"{where}, question {qid}"))
+                judged[qid] = {doc_id: 1}
+    if not docs:
+        raise BenchmarkDataError(f"{file}: a SQuAD file without paragraphs (no 'data' list of articles)")
     return _checked(Collection(file.stem, "squad", docs, texts, judged))
+
+
+def _squad_field(item: object, name: str, file: Path, where: str) -> object:
+    if not isinstance(item, dict) or name not in item:
+        raise BenchmarkDataError(f"{file}: {where} has no {name!r}: not a SQuAD-format JSON file")
+    return item[name]
+
+
+def _squad_list(item: object, name: str, file: Path, where: str) -> list[Any]:
+    found = item.get(name, []) if isinstance(item, dict) else None
+    if not isinstance(found, list):
+        raise BenchmarkDataError(f"{file}: {where}: {name!r} is not a list: not a SQuAD-format JSON file")
+    return found
 
 
 def load_clippings(folder: Path, queries: Path, qrels: Path) -> Collection:
@@ -216,7 +232,7 @@ def load_beir_corpus(folder: Path) -> dict[str, Clipping]:
 
 def read_clipping_folder(folder: Path, prefix: str) -> dict[str, Clipping]:
     """Every clipping `searchclip index` would read under `folder`, keyed by prefix + relative path."""
-    from searchclip.indexing import IndexReport, scan
+    from searchclip.ingest.update import IndexReport, scan
 
     report = IndexReport()
     docs = {}
@@ -321,31 +337,36 @@ def run_benchmark(
     progress: Progress | None = None,
 ) -> list[ConfigResult]:
     """Index the collection once per index kind the configs need, run every config, score it."""
+    analyzer = Analyzer()
     with tempfile.TemporaryDirectory(prefix="searchclip-bench-", dir=work) as tmp:
         built: dict[str, tuple[Any, float, float]] = {}
         results = []
         for config in configs:
             if config.index not in built:
-                builder = _build_searchclip if config.index == "searchclip" else _build_plain
-                built[config.index] = builder(coll, Path(tmp) / config.index, progress)
+                if config.index == "searchclip":
+                    built[config.index] = _build_searchclip(coll, Path(tmp) / config.index, analyzer, progress)
+                else:
+                    built[config.index] = _build_plain(coll, Path(tmp) / config.index, progress)
             searcher, analysis_s, indexing_s = built[config.index]
-            ranked, requoted, querying_s = _run_queries(coll, config, searcher, progress)
+            ranked, requoted, querying_s = _run_queries(coll, config, searcher, QueryParser(analyzer), progress)
             results.append(_score(coll, config, ranked, requoted, analysis_s, indexing_s, querying_s))
         return results
 
 
-def _build_searchclip(coll: Collection, root: Path, progress: Progress | None) -> tuple[Any, float, float]:
-    from searchclip.documents import make_documents
+def _build_searchclip(
+    coll: Collection, root: Path, analyzer: Analyzer, progress: Progress | None
+) -> tuple[Any, float, float]:
     from searchclip.index.reader import IndexReader
     from searchclip.index.store import new_generation, publish
     from searchclip.index.writer import IndexWriter
+    from searchclip.ingest.documents import make_documents
 
     gen = new_generation(root)
     writer = IndexWriter(gen)
     analysis_s = indexing_s = 0.0
     for done, (doc_id, clipping) in enumerate(coll.docs.items(), 1):
         started = time.perf_counter()
-        docs = make_documents(clipping, doc_id)  # `file` carries the corpus id back in hits
+        docs = make_documents(clipping, doc_id, analyzer)  # `file` carries the corpus id back in hits
         analysis_s += time.perf_counter() - started
         started = time.perf_counter()
         writer.add(docs)
@@ -356,7 +377,7 @@ def _build_searchclip(coll: Collection, root: Path, progress: Progress | None) -
     writer.commit()
     publish(root, gen)
     indexing_s += time.perf_counter() - started
-    return IndexReader(root, check_version=False), analysis_s, indexing_s
+    return IndexReader(root), analysis_s, indexing_s
 
 
 def _build_plain(coll: Collection, root: Path, progress: Progress | None) -> tuple[Any, float, float]:
@@ -391,7 +412,7 @@ def gram_tokens(text: str) -> list[Token]:
 
 
 def _run_queries(
-    coll: Collection, config: Config, searcher: Any, progress: Progress | None
+    coll: Collection, config: Config, searcher: Any, parser: QueryParser, progress: Progress | None
 ) -> tuple[dict[str, list[str]], int, float]:
     # Clippings have many posts each: fetch deeper, then keep each clipping's first rank.
     fetch = DEPTH if all(len(c.posts) == 1 for c in coll.docs.values()) else DEPTH * 10
@@ -399,7 +420,7 @@ def _run_queries(
     requoted = 0
     started = time.perf_counter()
     for done, (qid, text) in enumerate(coll.queries.items(), 1):
-        ids, fixed = _query(config, searcher, text, fetch)
+        ids, fixed = _query(config, searcher, parser, text, fetch)
         requoted += fixed
         ranked[qid] = list(dict.fromkeys(ids))[:DEPTH]
         if progress:
@@ -407,20 +428,20 @@ def _run_queries(
     return ranked, requoted, time.perf_counter() - started
 
 
-def _query(config: Config, searcher: Any, text: str, fetch: int) -> tuple[list[str], bool]:
+def _query(config: Config, searcher: Any, parser: QueryParser, text: str, fetch: int) -> tuple[list[str], bool]:
     w = config.weights
     if config.name == "tantivy-default":
         return searcher.parsed(text, w.title, w.body, fetch), False
     if config.index == "plain":
         return searcher.grams([t.term for t in gram_tokens(text)], w.title, w.body, fetch), False
-    from searchclip.query import plan_query
+    from searchclip.search.searcher import find
 
     try:
-        plan, fixed = plan_query(text, match_all=False, expand=config.expand), False
+        plan, fixed = parser.parse(text, match_all=False, expand=config.expand), False
     except QuerySyntaxError:
         # An unbalanced quote in a question: `searchclip search` would refuse it; a user retypes it.
-        plan, fixed = plan_query(_strip_quotes(text), match_all=False, expand=config.expand), True
-    return [hit.file for hit in searcher.search(plan, limit=fetch, weights=w).hits], fixed
+        plan, fixed = parser.parse(_strip_quotes(text), match_all=False, expand=config.expand), True
+    return [hit.file for hit in find(searcher, plan, w, fetch).hits], fixed
 
 
 def _strip_quotes(text: str) -> str:

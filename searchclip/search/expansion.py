@@ -1,4 +1,4 @@
-"""Query expansion from the best first results (pseudo-relevance feedback, RM3). Pure.
+"""Query expansion from the best first results (pseudo-relevance feedback, RM3).
 
 `searchclip search --expand` runs the query once, takes the words that stand out in its best
 posts, and runs it again with those words added: it finds posts on the same topic that use other
@@ -17,14 +17,49 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
+from typing import Protocol
 
 from searchclip.analyzers import english
-from searchclip.query import ENGLISH_STOP_WORDS
+from searchclip.index.plan import Bool as BoolQuery
+from searchclip.index.plan import Boost, Occur, Query, Term, should
+from searchclip.search.query import ENGLISH_STOP_WORDS, QueryPlan
+from searchclip.search.ranking import Weights, all_of
 
 FEEDBACK_POSTS = 10
 EXPANSION_TERMS = 10
 ORIGINAL_WEIGHT = 0.5
 MAX_POST_SHARE = 0.1  # a word in more posts than this says little about a topic (為る, 있다, https)
+
+
+class Feedback(Protocol):
+    """What expansion asks of the index: the best posts' term counts, and how common a term is."""
+
+    @property
+    def num_posts(self) -> int: ...
+
+    def term_counts(self, query: Query, limit: int) -> list[tuple[float, dict[str, int]]]: ...
+
+    def doc_freq(self, field: str, term: str) -> int: ...
+
+
+def expanded_query(plan: QueryPlan, weights: Weights, ranking: Query, filters: list[Query], index: Feedback) -> Query:
+    """The ranking with the words that stand out in the first pass's best posts, within the filters."""
+    feedback = index.term_counts(all_of(ranking, filters), FEEDBACK_POSTS)
+    most = MAX_POST_SHARE * index.num_posts
+    added = expansion_terms(feedback, too_common=lambda term: index.doc_freq("body", term) > most)
+    if not added:
+        return all_of(ranking, filters)
+    original = Boost(ranking, ORIGINAL_WEIGHT)
+    # As in Anserini, the added words together weigh as much as the typed words: each typed word
+    # counts 1 in the original query, so the added ones share (1 - ORIGINAL_WEIGHT) × their number.
+    mass = (1 - ORIGINAL_WEIGHT) * len(plan.clauses) * weights.body
+    words = [Boost(Term("body", term), mass * share) for term, share in added]
+    # With all words required the added words only rank; with any word they may also find posts.
+    if plan.match_all:
+        expanded: Query = BoolQuery(((Occur.MUST, original), *((Occur.SHOULD, w) for w in words)))
+    else:
+        expanded = should(original, *words)
+    return all_of(expanded, filters)
 
 
 def expansion_terms(

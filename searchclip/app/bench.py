@@ -1,4 +1,5 @@
-"""`searchclip bench`: measurement commands, kept out of cli.py so the search command stays lean."""
+"""`searchclip bench`: the measurement commands (searchclip/bench/), kept out of cli.py so that the
+search command stays lean."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from searchclip.errors import SearchclipError
-
 if TYPE_CHECKING:
-    from searchclip.benchmark import Config, ConfigResult, Progress
+    from searchclip.bench.relevance import Config, ConfigResult, Progress
 
 bench_app = typer.Typer(
     help="Measure searchclip on test sets.",
@@ -70,19 +69,15 @@ def relevance(
     output: Annotated[Path | None, typer.Option(help="Write the results as JSON to this file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Draw a bar chart (PNG) to this file.")] = None,
 ) -> None:
-    from searchclip import benchmark as bm
+    from searchclip.bench import relevance as bm
 
-    try:
-        configs = _configs(config or list(bm.CONFIGS), weight or [])
-        coll = bm.load_collection(path, queries, qrels, distractors or [])
-        if limit_queries:
-            coll = bm.limit_queries(coll, limit_queries, seed)
-        _err().print(f"{coll.name}: {len(coll.docs):,} documents, {coll.posts:,} posts, {len(coll.queries):,} queries")
-        with _progress() as progress:
-            results = bm.run_benchmark(coll, configs, progress=progress)
-    except SearchclipError as exc:
-        _err().print(f"searchclip: error: {exc}", markup=False)
-        raise typer.Exit(2) from exc
+    configs = _configs(config or list(bm.CONFIGS), weight or [])
+    coll = bm.load_collection(path, queries, qrels, distractors or [])
+    if limit_queries:
+        coll = bm.limit_queries(coll, limit_queries, seed)
+    _err().print(f"{coll.name}: {len(coll.docs):,} documents, {coll.posts:,} posts, {len(coll.queries):,} queries")
+    with _progress() as progress:
+        results = bm.run_benchmark(coll, configs, progress=progress)
     Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(_table(coll.name, results))
     if output:
         import json
@@ -93,7 +88,8 @@ def relevance(
 
 
 def _configs(names: list[str], overrides: list[str]) -> list[Config]:
-    from searchclip.benchmark import CONFIGS, BenchmarkDataError
+    from searchclip.bench.relevance import CONFIGS
+    from searchclip.errors import BenchmarkDataError
 
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
@@ -131,7 +127,7 @@ def _progress() -> Iterator[Progress | None]:
 
 
 def _table(name: str, results: list[ConfigResult]) -> Table:
-    from searchclip.benchmark import DEPTH
+    from searchclip.bench.relevance import DEPTH
 
     table = Table(title=f"relevance: {name} (top {DEPTH}, match_all off)")
     for column in ("config", "nDCG@10", "RR@10", "R@100", "no hit@100", "empty"):

@@ -1,0 +1,220 @@
+"""The `searchclip` command: glue between the library and the terminal. Exit codes as grep's.
+
+Every command parses its options, calls the library (through commands.py where the service does
+the same) and returns an exit code; `main` runs them inside the one error boundary.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from searchclip.app.bench import bench_app
+from searchclip.app.commands import (
+    EXIT_ERROR,
+    EXIT_NOT_FOUND,
+    SearchArgs,
+    Session,
+    console,
+    err_console,
+    guarded,
+    search_command,
+)
+from searchclip.errors import SearchclipError
+from searchclip.index.hits import Hit
+
+app = typer.Typer(
+    help="Find posts again in a folder of web clippings, in Korean, Japanese and English.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+app.add_typer(bench_app, name="bench")
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index folder (default: $SEARCHCLIP_INDEX, else the user data folder)."),
+]
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class _State:
+    """What `main` hands every command: when the executable started (for --timings)."""
+
+    def __init__(self, started_at: float | None) -> None:
+        self.started_at = started_at
+
+
+@app.command()
+def index(
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders of clippings (default: the config file's, else the last ones indexed)."),
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only what changed.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a running rebuild instead of exiting.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures (for cron).")] = False,
+    max_file_size: Annotated[float, typer.Option(help="Skip files larger than this many MB.")] = 20.0,
+    index_path: IndexOption = None,
+) -> int:
+    """Build or update the index of one or more folders of clippings."""
+    from searchclip.app.progress import index_progress
+    from searchclip.app.render import print_index_report
+    from searchclip.ingest.update import update_index
+
+    session = Session.open(index_path)
+    err = err_console()
+    with index_progress(err, enabled=not quiet and sys.stderr.isatty()) as progress:
+        report = update_index(
+            session.root,
+            list(folders or session.config.folders) or None,
+            full=full,
+            wait=wait,
+            progress=progress,
+            max_file_bytes=int(max_file_size * 1_000_000),
+            analyzer=session.analyzer,
+        )
+    print_index_report(console("never"), err, report, session.root, quiet)
+    return EXIT_ERROR if report.failed else 0
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[list[str], typer.Argument(help='Words to find; "quoted phrases" match as phrases.')],
+    any_word: Annotated[bool, typer.Option("--any", help="Match posts with any word, not all.")] = False,
+    author: Annotated[list[str] | None, typer.Option(help="Only posts by this name or @handle.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only clippings with this tag.")] = None,
+    lang: Annotated[list[str] | None, typer.Option(help="Only posts in this language: ko, ja or en.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only posts dated on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only posts dated on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines, one post per line.")] = False,
+    color: Annotated[Color, typer.Option(help="Colour and links: on a terminal only, always or never.")] = Color.auto,
+    fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Also match words a typo away from a query word.")] = False,
+    expand: Annotated[
+        bool | None,
+        typer.Option(
+            "--expand/--no-expand",
+            help="Also find posts on the same topic: adds words of the best matches (default: the config's).",
+        ),
+    ] = None,
+    timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
+    no_service: Annotated[
+        bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
+    ] = False,
+    index_path: IndexOption = None,
+) -> int:
+    """Search the index and print the matching posts, best first, with the matches highlighted."""
+    args = SearchArgs.from_params(ctx.params)
+    started_at = ctx.obj.started_at if isinstance(ctx.obj, _State) else None
+    return search_command(args, Session.open(index_path), console(args.color), err_console(), started_at)
+
+
+def parse_search_argv(argv: list[str]) -> SearchArgs:
+    """The options of a `searchclip search` command line, parsed exactly as the CLI parses them."""
+    command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
+    with command.make_context("searchclip search", list(argv)) as ctx:
+        return SearchArgs.from_params(ctx.params)
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Also answer HTTP on 127.0.0.1:PORT (never on other addresses).")
+    ] = None,
+    idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a request.")] = 900.0,
+    index_path: IndexOption = None,
+) -> int:
+    """Keep the analyzers and the index loaded and answer searches in milliseconds (local only)."""
+    from searchclip.app.config import service_socket
+
+    session = Session.open(index_path)
+    path = service_socket(session.root)
+    try:
+        from searchclip.app.service import serve as run_service
+    except ImportError as exc:
+        raise SearchclipError(
+            f"the search service needs its server libraries ({exc.name}); reinstall searchclip"
+        ) from exc
+    where = f"searchclip: serving {session.root} on {path}" + (f" and http://127.0.0.1:{port}" if port else "")
+    err_console().print(where, markup=False)
+    run_service(session, path, port, idle_timeout, parse_search_argv)
+    return 0
+
+
+def _find_post(post_id: str, index_path: Path | None) -> Hit | None:
+    hit = Session.open(index_path).searcher.get(post_id)
+    if hit is None:
+        err_console().print(f"searchclip: no post {post_id!r} in the index", markup=False)
+    return hit
+
+
+@app.command(name="open")
+def open_post(
+    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    web: Annotated[bool, typer.Option("--web", help="Open the source URL in the browser instead.")] = False,
+    index_path: IndexOption = None,
+) -> int:
+    """Open a post's clipping in $EDITOR at the post's line (or its source URL with --web)."""
+    import os
+    import shlex
+    import subprocess
+
+    hit = _find_post(post_id, index_path)
+    if hit is None:
+        return EXIT_NOT_FOUND
+    if web:
+        import webbrowser
+
+        if not (hit.url or hit.source):
+            raise SearchclipError(f"{post_id} has no source URL")
+        webbrowser.open(hit.url or hit.source)
+        return 0
+    editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    try:
+        return subprocess.call([*editor, f"+{hit.line}", hit.file])
+    except OSError as exc:
+        raise SearchclipError(f"cannot run the editor {editor[0]!r}: {exc.strerror}") from exc
+
+
+@app.command()
+def show(
+    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    index_path: IndexOption = None,
+) -> int:
+    """Print one whole post with its clipping's metadata."""
+    from searchclip.app.render import print_post
+
+    hit = _find_post(post_id, index_path)
+    if hit is None:
+        return EXIT_NOT_FOUND
+    print_post(console(), hit)
+    return 0
+
+
+@app.command()
+def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchclip indexes it.")]) -> int:
+    """Show the tokens searchclip indexes for a text: term, original characters, offsets, analyzer."""
+    from searchclip.app.render import analysis_table
+
+    analysis = Session.open().analyzer.analyze_for_index([text])[0]  # as indexing analyzes a post
+    console().print(analysis_table(text, analysis))
+    return 0
+
+
+def main(argv: list[str] | None = None, started_at: float | None = None) -> NoReturn:
+    """Run the command line; every error becomes one line and exit code 2, here and nowhere else."""
+    state = _State(started_at)
+    run = lambda: app(args=argv, prog_name="searchclip", standalone_mode=False, obj=state)  # noqa: E731
+    sys.exit(guarded(run, err_console()))
