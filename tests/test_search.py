@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import plan_query, run_search
 
 from searchclip.errors import IndexMissingError
 from searchclip.index.reader import IndexReader
-from searchclip.query import Filters, plan_query
-from searchclip.searching import run_search
+from searchclip.search.query import Filters
 
 
 def ids(root: Path, query: str, match_all: bool = True, filters: Filters | None = None) -> list[str]:
@@ -61,7 +61,11 @@ def test_words_in_urls_and_image_markup_are_not_indexed(built_index: Path) -> No
 def test_filters(built_index: Path) -> None:
     assert ids(built_index, "코딩", filters=Filters(authors=("@minseo_k",))) == [f"{HANA}#2"]
     assert ids(built_index, "코딩", filters=Filters(authors=("Min Seo",))) == [f"{HANA}#2"]
-    assert ids(built_index, "裏切る", filters=Filters(langs=("ja",)), match_all=True) != []
+    # 공짜 is in a Korean post, 東京 in a Japanese one: --lang keeps each to its own language.
+    assert set(ids(built_index, "공짜 東京", match_all=False)) == {f"{HANA}#1", f"{KENJI}#1"}
+    assert ids(built_index, "공짜 東京", match_all=False, filters=Filters(langs=("ja",))) == [f"{KENJI}#1"]
+    assert ids(built_index, "공짜 東京", match_all=False, filters=Filters(langs=("ko",))) == [f"{HANA}#1"]
+    assert ids(built_index, "공짜 東京", match_all=False, filters=Filters(langs=("en",))) == []
     assert ids(built_index, "코딩", filters=Filters(tags=("코딩",))) == ["articles/바이브 코딩 정리.md#1"]
     since = Filters(since=dt.date(2025, 2, 26), until=dt.date(2025, 2, 26))
     assert ids(built_index, "코딩", filters=since) == [f"{HANA}#2"]
