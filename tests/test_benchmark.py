@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 import pytest
+from helpers import cli
 
-from searchclip import benchmark as bm
+from searchclip.bench import relevance as bm
 from searchclip.errors import SearchclipError
 
 
@@ -126,6 +127,25 @@ def test_squad_file_paragraphs_are_documents(tmp_path: Path) -> None:
     assert result.per_query["k1"]["RR@10"] == 1.0
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "message"),
+    [
+        ({"qas": []}, "article 1, paragraph 1 has no 'context'"),
+        ({"context": "본문", "qas": [{"id": "q1"}]}, "article 1, paragraph 1, question q1 has no 'question'"),
+        ({"context": "본문", "qas": [{"question": "무엇?"}]}, "article 1, paragraph 1 has no 'id'"),
+        ({"context": "본문", "qas": "none"}, "article 1, paragraph 1: 'qas' is not a list"),
+    ],
+)
+def test_malformed_squad_file_is_one_clear_error(tmp_path: Path, paragraph: dict[str, object], message: str) -> None:
+    file = tmp_path / "squad.json"
+    file.write_text(json.dumps({"data": [{"title": "t", "paragraphs": [paragraph]}]}), encoding="utf-8")
+    with pytest.raises(bm.BenchmarkDataError, match=f"squad.json: {message}"):
+        bm.load_collection(file)
+    result = cli("bench", "relevance", str(file), env={})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("searchclip: error: ") and result.stderr.count("\n") == 1
+
+
 def test_clippings_folder_counts_a_post_hit_for_its_clipping(tmp_path: Path) -> None:
     folder = tmp_path / "clippings"
     (folder / "threads").mkdir(parents=True)
@@ -187,15 +207,11 @@ def test_clippings_folder_needs_queries(tmp_path: Path) -> None:
 
 
 def test_command_prints_table_and_writes_json_and_plot(beir: Path, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from searchclip.bench_cli import bench_app
-
     out, png = tmp_path / "out.json", tmp_path / "out.png"
     args = ["relevance", str(beir), "-c", "searchclip", "-c", "bigrams", "-w", "title=1", "--output", str(out)]
-    result = CliRunner().invoke(bench_app, [*args, "--plot", str(png)])
-    assert result.exit_code == 0, result.output
-    assert "searchclip" in result.output and "nDCG@10" in result.output
+    result = cli("bench", *args, "--plot", str(png), env={})
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "searchclip" in (result.stdout + result.stderr) and "nDCG@10" in (result.stdout + result.stderr)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [r["config"] for r in data["results"]] == ["searchclip", "bigrams"]
     assert data["results"][0]["weights"]["title"] == 1.0
@@ -203,10 +219,6 @@ def test_command_prints_table_and_writes_json_and_plot(beir: Path, tmp_path: Pat
 
 
 def test_command_reports_bad_input_in_one_line(beir: Path) -> None:
-    from typer.testing import CliRunner
-
-    from searchclip.bench_cli import bench_app
-
-    result = CliRunner().invoke(bench_app, ["relevance", str(beir), "-c", "nope"])
+    result = cli("bench", "relevance", str(beir), "-c", "nope", env={})
     assert result.exit_code == 2
-    assert "unknown config 'nope'" in result.output
+    assert "unknown config 'nope'" in (result.stdout + result.stderr)
