@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,13 +23,17 @@ def test_imports_resolve_under_searchclip() -> None:
 
 def test_wheel_has_no_generic_top_level_packages(tmp_path: Path) -> None:
     pytest.importorskip("setuptools")
+    # Built from a clean copy: setuptools reuses a checkout's build/ folder, which can hold modules
+    # that were deleted since (a wheel built there ships them).
+    source = tmp_path / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info"))
     build = subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "wheel",
-            str(REPO),
+            str(source),
             "--no-deps",
             "--no-build-isolation",
             "-q",
@@ -43,5 +48,13 @@ def test_wheel_has_no_generic_top_level_packages(tmp_path: Path) -> None:
     wheel = next(tmp_path.glob("searchclip-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"searchclip", wheel.name.split("-py3")[0] + ".dist-info"}
-    for module in ("analyzers/korean.py", "index/reader.py", "cli.py"):
+    shipped = {n for n in names if n.endswith(".py")}
+    expected = {
+        f"searchclip/{f.relative_to(REPO / 'searchclip').as_posix()}" for f in (REPO / "searchclip").rglob("*.py")
+    }
+    expected |= {
+        f"searchclip/{folder}/{f.name}" for folder in ("analyzers", "index") for f in (REPO / folder).glob("*.py")
+    }
+    assert shipped == expected
+    for module in ("analyzers/korean.py", "index/reader.py", "app/cli.py"):
         assert f"searchclip/{module}" in names
