@@ -26,6 +26,19 @@ from searchclip.analyzers.segment import segment
 from searchclip.analyzers.token import Token
 
 MIXED = "Claude Code를 써보니 인천국제공항 東京駅で"
+# Its terms as indexed: (term, start, end, position); compound parts at their compound's position.
+MIXED_TERMS = [
+    ("claud", 0, 6, 0),
+    ("code", 7, 11, 1),
+    ("쓰다", 13, 14, 2),
+    ("인천", 17, 19, 3),
+    ("국제공항", 19, 23, 4),
+    ("국제", 19, 21, 4),
+    ("공항", 21, 23, 4),
+    ("東京駅", 24, 27, 5),
+    ("東京", 24, 26, 5),
+    ("駅", 26, 27, 5),
+]
 
 
 def rows(tokens: list[Token], position: bool = False) -> list[tuple[object, ...]]:
@@ -120,18 +133,7 @@ def test_positions_order_and_number_terms_parts_at_their_compounds() -> None:
     text = state(MIXED)
     CompoundParts([ANALYZER.korean, ANALYZER.japanese])(text)
     Positions()(text)
-    assert rows(text.streams[TERMS], position=True) == [
-        ("claud", 0, 6, 0),
-        ("code", 7, 11, 1),
-        ("쓰다", 13, 14, 2),
-        ("인천", 17, 19, 3),
-        ("국제공항", 19, 23, 4),
-        ("국제", 19, 21, 4),
-        ("공항", 21, 23, 4),
-        ("東京駅", 24, 27, 5),
-        ("東京", 24, 26, 5),
-        ("駅", 26, 27, 5),
-    ]
+    assert rows(text.streams[TERMS], position=True) == MIXED_TERMS
 
 
 def test_positions_map_offsets_back_to_the_original_characters() -> None:
@@ -179,18 +181,7 @@ def test_bigrams_bridge_one_space_between_hangul_runs_only() -> None:
 def test_index_pipeline_streams() -> None:
     analysis = ANALYZER.analyze_for_index([MIXED])[0]
     assert analysis.language == "ko"
-    assert rows(analysis.tokens, position=True) == [
-        ("claud", 0, 6, 0),
-        ("code", 7, 11, 1),
-        ("쓰다", 13, 14, 2),
-        ("인천", 17, 19, 3),
-        ("국제공항", 19, 23, 4),
-        ("국제", 19, 21, 4),
-        ("공항", 21, 23, 4),
-        ("東京駅", 24, 27, 5),
-        ("東京", 24, 26, 5),
-        ("駅", 26, 27, 5),
-    ]
+    assert rows(analysis.tokens, position=True) == MIXED_TERMS
     assert rows(analysis.readings, position=True) == [("トウキョウエキ", 24, 27, 5)]
     assert rows(analysis.bigrams)[:3] == [("를써", 11, 14), ("써보", 13, 15), ("보니", 14, 16)]
     assert rows(analysis.bigrams)[-3:] == [("東京", 24, 26), ("京駅", 25, 27), ("駅で", 26, 28)]
