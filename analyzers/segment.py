@@ -9,6 +9,7 @@ analyzing one line alone gives the same tokens as analyzing it in its text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from searchclip.analyzers.token import Piece
 # Kiwi reads long lines in pieces cut at a space, so memory and latency stay bounded.
 KOREAN_PIECE_CHARS = 8_000
 _HANGUL_SEARCH = re.compile(f"[{HANGUL}]")
+_LINE_BREAK = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,11 @@ def korean_pieces(text: str, text_runs: list[Run]) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     stretch_start = 0
     has_hangul = False
+    # The line breaks, found once: looking back from every run on a long line was quadratic.
+    breaks = [m.start() for m in _LINE_BREAK.finditer(text)]
     for run in text_runs:
-        line_break = text.rfind("\n", stretch_start, run.start)
+        at = bisect.bisect_left(breaks, run.start) - 1
+        line_break = breaks[at] if at >= 0 and breaks[at] >= stretch_start else -1
         if line_break != -1:
             _close(text, stretch_start, line_break, has_hangul, pieces)
             stretch_start, has_hangul = line_break + 1, False

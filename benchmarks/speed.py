@@ -25,8 +25,9 @@ from rich.table import Table
 
 from searchclip.analyzers import Analyzer, detect_language
 from searchclip.index.store import current_generation
+from searchclip.ingest.scan import scan
 from searchclip.ingest.textfile import decode_text, read_bytes
-from searchclip.ingest.update import IndexReport, scan, update_index
+from searchclip.ingest.update import update_index
 from searchclip.search.searcher import Searcher, SearchRequest
 
 ANALYZER = Analyzer()
@@ -133,7 +134,7 @@ def load_queries(path: Path) -> list[str]:
 def measure_corpus(folders: list[Path]) -> Corpus:
     """Files, characters and bytes of the Markdown files the indexer will read."""
     corpus = Corpus()
-    for source in scan(folders, IndexReport()):
+    for source in scan(folders).sources:
         data = read_bytes(source.path)
         corpus.files += 1
         corpus.raw_bytes += len(data)

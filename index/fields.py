@@ -84,6 +84,15 @@ def index_version(analysis_version: str) -> str:
     return f"schema{SCHEMA_VERSION};{analysis_version}"
 
 
+# The dates Tantivy can store (nanoseconds from 1970 in 64 bits), a day inside each end.
+FIRST_DATE = dt.date(1677, 9, 22)
+LAST_DATE = dt.date(2262, 4, 10)
+
+
+def storable(date: dt.date) -> bool:
+    return FIRST_DATE <= date <= LAST_DATE
+
+
 def as_datetime(date: dt.date) -> dt.datetime:
     """Tantivy's date fields take datetimes; a post's date is midnight UTC."""
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)

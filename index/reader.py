@@ -10,19 +10,24 @@ from pathlib import Path
 
 import tantivy
 
-from searchclip.errors import IndexMissingError, IndexVersionError
+from searchclip.errors import IndexCorruptError, IndexMissingError, IndexVersionError
 from searchclip.index.fields import STORED, Kind, as_datetime, build_schema
 from searchclip.index.highlights import decode_highlights, stored_term_counts
 from searchclip.index.hits import Hit, Results
 from searchclip.index.plan import Bool, Boost, DateRange, DisMax, Fuzzy, Occur, Phrase, Prefix, Query, Term, TermSet
-from searchclip.index.store import current_generation, read_manifest
+from searchclip.index.store import current_generation, generations, known_folders, read_manifest
 
 OPEN_ATTEMPTS = 5
 _OCCUR = {Occur.MUST: tantivy.Occur.Must, Occur.SHOULD: tantivy.Occur.Should}
 
 
 class IndexReader:
-    """The current generation of the index at `root`, opened once; `version`: the one it must have."""
+    """The current generation of the index at `root`, opened once; `version`: the one it must have.
+
+    A damaged index (a file missing or cut short, an unreadable manifest, a lost `current` link) is
+    an IndexCorruptError naming the command that repairs it; the index is never written here, so a
+    read-only index can be searched.
+    """
 
     def __init__(self, root: Path, version: str | None = None) -> None:
         self._schema = build_schema()
@@ -30,6 +35,8 @@ class IndexReader:
         for attempt in range(OPEN_ATTEMPTS):
             gen = current_generation(root)
             if gen is None:
+                if generations(root):
+                    raise _corrupt(root, "its current generation is missing")
                 raise IndexMissingError(f"no index at {root} yet; build it with: searchclip index FOLDER")
             try:
                 if version is not None:
@@ -37,10 +44,11 @@ class IndexReader:
                 self._index = tantivy.Index.open(str(gen))
                 self._searcher = self._index.searcher()
                 return
-            except (OSError, ValueError):
-                if attempt == OPEN_ATTEMPTS - 1 or current_generation(root) == gen:
-                    raise
-                time.sleep(0.05)
+            except (OSError, ValueError) as exc:
+                if attempt < OPEN_ATTEMPTS - 1 and current_generation(root) != gen:
+                    time.sleep(0.05)
+                    continue
+                raise _corrupt(root, _reason(exc)) from exc
 
     @property
     def num_posts(self) -> int:
@@ -94,11 +102,37 @@ class IndexReader:
         raise TypeError(f"not a query plan node: {q!r}")
 
 
+def generation_damage(gen: Path) -> str | None:
+    """Why Tantivy cannot open this generation, if it cannot (None: it opens)."""
+    try:
+        tantivy.Index.open(str(gen)).searcher()
+    except (OSError, ValueError) as exc:
+        return _reason(exc)
+    return None
+
+
+def _corrupt(root: Path, reason: str) -> IndexCorruptError:
+    command = "searchclip index" if known_folders(root) else "searchclip index FOLDER"
+    return IndexCorruptError(f"the index at {root} is damaged ({reason}); repair it with: {command}")
+
+
+def _reason(exc: Exception) -> str:
+    """Tantivy's reason in a few words: its messages carry nested debug output."""
+    text = " ".join(str(exc).split())
+    if "FileDoesNotExist" in text or isinstance(exc, FileNotFoundError):
+        return "a file of it is missing"
+    if "corrupt" in text.lower() or "magic byte" in text.lower() or "deserialized" in text:
+        return "a file of it is damaged"
+    return text[:160]
+
+
 def _check_version(root: Path, gen: Path, version: str) -> None:
     manifest = read_manifest(gen)
     if manifest is None and not gen.exists():
         raise FileNotFoundError(gen)  # switched away and removed meanwhile: the caller retries
-    if manifest is None or manifest.version != version:
+    if manifest is None:
+        raise _corrupt(root, "its manifest is missing or unreadable")
+    if manifest.version != version:
         raise IndexVersionError(
             f"the index at {root} was built by another version of searchclip or its "
             "dictionaries; rebuild it with: searchclip index --full"

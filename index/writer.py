@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import starmap
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
+from searchclip.errors import DocumentError
 from searchclip.index.documents import AnalyzedText, PostDocument
-from searchclip.index.fields import FIELDS, Field, Kind, as_datetime, build_schema
+from searchclip.index.fields import FIELDS, FIRST_DATE, LAST_DATE, Field, Kind, as_datetime, build_schema, storable
 
 WRITER_HEAP_BYTES = 256_000_000
 # One indexing thread keeps up with the analysis workers; a second one cost about a tenth more of
@@ -34,12 +35,41 @@ class IndexWriter:
             count += 1
         return count
 
+    def replace_file(self, file: str, docs: Sequence[PostDocument]) -> int:
+        """Replace a file's posts with `docs`, or change nothing if the index would refuse one of them.
+
+        The values Tantivy refuses (a date it cannot store, text that is not UTF-8) are looked for
+        first, and each document is then converted as it is added: a file of 100,000 posts is not
+        held twice over.
+        """
+        for doc in docs:
+            if problem := refused_value(doc):
+                raise DocumentError(f"the index refuses a value of it ({problem})")
+        self.delete_file(file)
+        for doc in docs:
+            self._writer.add_document(to_tantivy(doc))
+        return len(docs)
+
     def delete_file(self, file: str) -> None:
         self._writer.delete_documents_by_term("file", file)
 
     def commit(self) -> None:
         self._writer.commit()
         self._writer.wait_merging_threads()
+
+
+def refused_value(doc: PostDocument) -> str:
+    """What of the document Tantivy would refuse, or ""."""
+    if doc.date is not None and not storable(doc.date):
+        return f"the date {doc.date} is outside {FIRST_DATE}–{LAST_DATE}"
+    for name in ("id", "path", "file", "handle", "url", "source", "lang"):
+        value = getattr(doc, name)
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"its {name} is not valid UTF-8"
+    return ""
 
 
 def to_tantivy(doc: PostDocument) -> tantivy.Document:

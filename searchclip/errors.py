@@ -22,6 +22,10 @@ class ClippingError(SearchclipError):
         self.reason = reason
 
 
+class DocumentError(SearchclipError):
+    """The index refuses a value of one file's posts; that file is reported, the others go on."""
+
+
 class ConfigError(SearchclipError):
     """The config file cannot be read or has a wrong value."""
 
@@ -58,12 +62,24 @@ class IndexCorruptError(SearchclipError):
     """The index on disk is damaged or unreadable; `searchclip index --full` rebuilds it."""
 
 
+class IndexRootError(SearchclipError):
+    """The index folder is not searchclip's (it holds other files) or not a folder."""
+
+
 class IndexWriteError(SearchclipError):
     """Writing the index failed (disk full, I/O error); the previous index is left as it was."""
 
 
 class ServiceBusyError(SearchclipError):
     """A search service already answers on this index's socket."""
+
+
+class ServiceFolderError(SearchclipError):
+    """The folder for the service's socket is not private to this user."""
+
+
+class ServiceError(SearchclipError):
+    """The search service cannot start: its socket or port cannot be bound."""
 
 
 class BenchmarkDataError(SearchclipError):

@@ -232,11 +232,10 @@ def load_beir_corpus(folder: Path) -> dict[str, Clipping]:
 
 def read_clipping_folder(folder: Path, prefix: str) -> dict[str, Clipping]:
     """Every clipping `searchclip index` would read under `folder`, keyed by prefix + relative path."""
-    from searchclip.ingest.update import IndexReport, scan
+    from searchclip.ingest.scan import scan
 
-    report = IndexReport()
     docs = {}
-    for source in scan([folder], report):
+    for source in scan([folder]).sources:
         try:
             clipping = read_clipping(source.path, source.root)
         except ClippingError:

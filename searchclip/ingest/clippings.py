@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from searchclip.index.fields import FIRST_DATE, LAST_DATE, storable
 from searchclip.ingest import markup
 from searchclip.ingest.dates import parse_date
 from searchclip.ingest.textfile import read_text
@@ -99,8 +100,11 @@ def _split_front_matter(text: str, rel_path: str) -> tuple[Meta, list[str], str,
         return Meta(title=_title_from_path(rel_path)), [], text, 1
     body = text[match.end() :]
     body_line = text.count("\n", 0, match.end()) + 1
+    source = match.group(1) or ""
     try:
-        raw = yaml.load(match.group(1) or "", Loader=_Loader)
+        if refused := _refused_yaml(source):
+            return Meta(title=_title_from_path(rel_path)), [f"{refused}; indexed the body only"], body, body_line
+        raw = yaml.load(source, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
@@ -114,6 +118,33 @@ def _split_front_matter(text: str, rel_path: str) -> tuple[Meta, list[str], str,
         return Meta(title=_title_from_path(rel_path)), [warning], body, body_line
     meta, warnings = _meta_from_yaml(raw, rel_path)
     return meta, warnings, body, body_line
+
+
+# Front matter is a few lines of metadata; anything far larger is not worth the risk of reading.
+MAX_FRONT_MATTER_CHARS = 100_000
+MAX_YAML_NODES = 5_000
+MAX_YAML_DEPTH = 20
+
+
+def _refused_yaml(source: str) -> str:
+    """Why the front matter is not read at all, if it is hostile or absurd, found from the parser's
+    events before anything is built: aliases (`*a`) can make a few lines mean billions of values
+    (the "billion laughs"), deep nesting exhausts the stack, and huge front matter is no metadata."""
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        return f"front matter is {len(source):,} characters long, over the {MAX_FRONT_MATTER_CHARS:,} read"
+    depth = 0
+    for nodes, event in enumerate(yaml.parse(source, Loader=_Loader), 1):
+        if isinstance(event, yaml.AliasEvent):
+            return "front matter uses YAML aliases (*name), which are not read"
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return f"front matter is nested over {MAX_YAML_DEPTH} levels deep"
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        if nodes > MAX_YAML_NODES:
+            return f"front matter holds over {MAX_YAML_NODES:,} values"
+    return ""
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -170,12 +201,16 @@ def _as_date(value: Any, key: str, warnings: list[str]) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    parsed = parse_date(str(value))
+        parsed: dt.date | None = value.date()
+    elif isinstance(value, dt.date):
+        parsed = value
+    else:
+        parsed = parse_date(str(value))
     if parsed is None:
         warnings.append(f"front matter '{key}: {value}' is not a date; left empty")
+    elif not storable(parsed):  # 0001-01-01 is several tools' "no date"
+        warnings.append(f"front matter '{key}: {value}' is outside {FIRST_DATE.year}–{LAST_DATE.year}; left empty")
+        return None
     return parsed
 
 
@@ -253,6 +288,7 @@ def _make_post(
         author = _unescape(header["name"]).strip()
         handle = _unescape(header["handle"])
         date = parse_date(header["date"] or "")  # an ad's header has no date: leave it empty
+        date = date if date is not None and storable(date) else None
         url = header["url"] or ""
     elif meta.authors:
         author = meta.authors[0]

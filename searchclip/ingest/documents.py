@@ -11,6 +11,10 @@ from searchclip.ingest.clippings import Clipping
 from searchclip.ingest.markup import markup_ranges, prose_mask
 
 _INDEX_TERM = attrgetter("term", "position", "start", "end")
+# What one file may make searchable. Analysis holds about 300 bytes per character at its peak, so a
+# 20 MB single-line file would need 6 GB; past this budget a file's text is stored and shown but
+# not searched (and the file gets a warning). Two million characters are several books.
+MAX_SEARCHABLE_CHARS = 2_000_000
 
 
 def analyzed(text: str, tokens: list[Token]) -> AnalyzedText:
@@ -19,9 +23,21 @@ def analyzed(text: str, tokens: list[Token]) -> AnalyzedText:
 
 def analysis_inputs(clipping: Clipping) -> list[str]:
     """The texts indexing analyzes for a clipping, in one batch: its title, every post's prose (the
-    text with Markdown blanked), every post's author."""
+    text with Markdown blanked, within the file's MAX_SEARCHABLE_CHARS), every post's author."""
     posts = clipping.posts
-    return [clipping.meta.title, *(p.prose or prose_mask(p.text) for p in posts), *(p.author for p in posts)]
+    budget = MAX_SEARCHABLE_CHARS
+    prose = []
+    for post in posts:
+        text = post.prose or prose_mask(post.text)
+        prose.append(text[: max(0, budget)])
+        budget -= len(text)
+    return [clipping.meta.title, *prose, *(p.author for p in posts)]
+
+
+def searchable_chars(clipping: Clipping) -> tuple[int, int]:
+    """How many of the clipping's post characters are searchable, and how many it has."""
+    total = sum(len(p.text) for p in clipping.posts)
+    return min(total, MAX_SEARCHABLE_CHARS), total
 
 
 def make_documents(clipping: Clipping, file: str, analyzer: Analyzer) -> list[PostDocument]:

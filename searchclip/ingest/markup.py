@@ -12,8 +12,10 @@ parsed only where its posts' text is (`parse_blocks`, `parse_inline`).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -98,14 +100,27 @@ def parse_inline(blocks: Blocks, lines: Sequence[tuple[int, int]]) -> None:
         return
     blocks.inline_parsed = True
     state = blocks.state
-    wanted = [tok for tok in state.tokens if tok.type == "inline" and tok.map and _overlaps(tok.map, lines)]
+    overlaps = _overlap_test(lines)
+    wanted = [tok for tok in state.tokens if tok.type == "inline" and tok.map and overlaps(tok.map)]
     inline_state = StateCore(state.src, state.md, state.env, wanted)
     for rule in state.md.core.ruler.getRules("")[_BLOCK_RULES:]:
         rule(inline_state)
 
 
-def _overlaps(span: list[int], lines: Sequence[tuple[int, int]]) -> bool:
-    return any(first < span[1] and span[0] < end for first, end in lines)
+def _overlap_test(lines: Sequence[tuple[int, int]]) -> Callable[[list[int]], bool]:
+    """Whether a token's line span overlaps any of the ranges, in log time: a thread of 100,000 posts
+    asked every token about every post (10^10 tests). The ranges are the posts', in order: sorted by
+    their first line, with ends that never decrease."""
+    ranges = sorted(lines)
+    firsts = [first for first, _ in ranges]
+    ends = list(itertools.accumulate((end for _, end in ranges), max))
+
+    def overlaps(span: list[int]) -> bool:
+        # The ranges that end after the span starts are a suffix; the first of them starts earliest.
+        at = bisect.bisect_right(ends, span[0])
+        return at < len(ranges) and firsts[at] < span[1] and ranges[at][1] > span[0]
+
+    return overlaps
 
 
 def thematic_break_lines(tokens: list[MdToken]) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from searchclip.errors import ClippingError
@@ -27,14 +29,58 @@ def read_text(file: Path, max_bytes: int | None = None) -> str:
 
 
 def read_bytes(file: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes, never more than `max_bytes` of them whatever `stat` says (a file may grow,
+    `/dev/zero` has no end); only regular files, opened without blocking (a FIFO named `x.md`
+    would wait for a writer forever)."""
     try:
-        if max_bytes is not None and (size := file.stat().st_size) > max_bytes:
-            raise ClippingError(
-                str(file), f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit (--max-file-size)"
-            )
-        return file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ClippingError(str(file), exc.strerror or str(exc)) from exc
+    try:
+        info = os.fstat(fd)
+        kind = stat.S_IFMT(info.st_mode)
+        if kind != stat.S_IFREG:
+            raise ClippingError(str(file), f"not a regular file ({_KINDS.get(kind, 'special file')})")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise ClippingError(
+                str(file), f"{_size(info.st_size)} is over the {_mb(max_bytes)} limit (--max-file-size)"
+            )
+        return _read_at_most(fd, file, max_bytes)
+    except OSError as exc:
+        raise ClippingError(str(file), exc.strerror or str(exc)) from exc
+    finally:
+        os.close(fd)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def _read_at_most(fd: int, file: Path, max_bytes: int | None) -> bytes:
+    limit = max_bytes if max_bytes is not None else -1
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if limit >= 0 and total > limit:
+            raise ClippingError(str(file), f"grew past the {_mb(limit)} limit while being read (--max-file-size)")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e6:g} MB"
+
+
+def _mb(limit: int) -> str:
+    return f"{limit / 1e6:.0f} MB" if limit >= 1e6 else f"{limit / 1e6:g} MB"
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:

@@ -17,14 +17,14 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from searchclip.analyzers import AnalysisSettings, Analyzer
 from searchclip.errors import ClippingError
 from searchclip.index.documents import PostDocument
 from searchclip.index.store import FileState, Manifest
-from searchclip.ingest.clippings import clipping_path, parse_clipping
-from searchclip.ingest.documents import make_documents
+from searchclip.ingest.clippings import Clipping, clipping_path, parse_clipping
+from searchclip.ingest.documents import make_documents, searchable_chars
+from searchclip.ingest.scan import SourceFile
 from searchclip.ingest.textfile import decode_text, read_bytes
 
 # Below this many files to analyze, worker start-up (≈2 s each with Kiwi) costs more than it saves.
@@ -33,14 +33,6 @@ PARALLEL_MIN_FILES = 24
 # and wake-ups of its threads, CPU that the workers' analysis would otherwise have.
 FILES_PER_TASK = 4
 IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker, so that none waits for the main process
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    key: str  # absolute path: the manifest key and the index's `file` field
-    root: Path
-    path: Path
-    prefix: str = ""  # with several folders, ids start with the folder's name: they stay unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +52,8 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         data = read_bytes(source.path, max_file_bytes)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if digest == old_digest:
-            return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1))
-        rel = clipping_path(source.path, source.root, source.prefix)
+            return FileResult(source.key, FileState(stat.st_size, stat.st_mtime_ns, digest, -1, source.rel))
+        rel = source.rel or clipping_path(source.path, source.root, source.prefix)
         text, encoding = decode_text(data, source.key)
         clipping = parse_clipping(text, rel)
         docs = tuple(make_documents(clipping, source.key, analyzer))
@@ -73,12 +65,15 @@ def analyze_file(source: SourceFile, old_digest: str | None, max_file_bytes: int
         return FileResult(source.key, error="nested too deeply to parse")
     except Exception as exc:
         return FileResult(source.key, error=f"internal error while analyzing it ({type(exc).__name__}: {exc})")
-    state = FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs))
-    return FileResult(source.key, state, docs, _warnings(clipping.warnings, encoding, data, docs), analyzed=True)
+    state = FileState(stat.st_size, stat.st_mtime_ns, digest, len(docs), rel)
+    return FileResult(source.key, state, docs, _warnings(clipping, encoding, data, docs), analyzed=True)
 
 
-def _warnings(found: tuple[str, ...], encoding: str, data: bytes, docs: tuple[PostDocument, ...]) -> tuple[str, ...]:
-    notes = list(found)
+def _warnings(clipping: Clipping, encoding: str, data: bytes, docs: tuple[PostDocument, ...]) -> tuple[str, ...]:
+    notes = list(clipping.warnings)
+    searchable, total = searchable_chars(clipping)
+    if searchable < total:
+        notes.append(f"only the first {searchable:,} of its {total:,} characters are searchable")
     if encoding not in ("utf_8", "utf_16", "utf_32"):
         notes.append(f"not UTF-8: read as {encoding}")
     if not docs:
@@ -145,14 +140,15 @@ def worker_count() -> int:
 
 
 def _digest(base: Manifest, source: SourceFile) -> str | None:
+    """The digest the file had, when its posts are indexed under the id it has now (else analyze it)."""
     old = base.files.get(source.key)
-    return old.digest if old else None
+    return old.digest if old and old.path == source.rel else None
 
 
 def _carry_posts(result: FileResult, base: Manifest) -> FileResult:
     """An unchanged file keeps the post count the manifest had for it."""
     if result.state is not None and result.state.posts == -1:
         old = base.files[result.key]
-        state = FileState(result.state.size, result.state.mtime_ns, result.state.digest, old.posts)
+        state = FileState(result.state.size, result.state.mtime_ns, result.state.digest, old.posts, old.path)
         return FileResult(result.key, state)
     return result
