@@ -116,7 +116,7 @@ def test_service_sees_a_rebuild(served: tuple[Path, Path]) -> None:
 
 
 def test_json_api_and_openapi(served: tuple[Path, Path]) -> None:
-    from searchclip.app.client import request
+    from searchclip.app.client import NoAnswer, request
 
     root, _ = served
     answer = request(service_socket(root), "GET", "/v1/search?q=%EA%B3%B5%EC%A7%9C")  # 공짜
@@ -125,7 +125,7 @@ def test_json_api_and_openapi(served: tuple[Path, Path]) -> None:
     assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["공짜"]
     expanded = request(service_socket(root), "GET", "/v1/search?q=%EA%B3%B5%EC%A7%9C&any=true&expand=true")
     assert isinstance(expanded, dict) and expanded["hits"][0]["id"] == hit["id"]
-    with pytest.raises(ConnectionError, match="422"):  # FastAPI checks the parameter: not a boolean
+    with pytest.raises(NoAnswer, match="400"):  # FastAPI checks the parameter: not a boolean
         request(service_socket(root), "GET", "/v1/search?q=x&expand=maybe")
     spec = request(service_socket(root), "GET", "/openapi.json")
     assert isinstance(spec, dict) and {"/v1/search", "/v1/cli", "/v1/posts/{post_id}"} <= set(spec["paths"])

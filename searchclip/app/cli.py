@@ -6,6 +6,7 @@ the same) and returns an exit code; `main` runs them inside the one error bounda
 
 from __future__ import annotations
 
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -64,7 +65,9 @@ def index(
     full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only what changed.")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for a running rebuild instead of exiting.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only failures (for cron).")] = False,
-    max_file_size: Annotated[float, typer.Option(help="Skip files larger than this many MB.")] = 20.0,
+    max_file_size: Annotated[
+        float, typer.Option(min=0.001, max=1_000_000, help="Skip files larger than this many MB.")
+    ] = 20.0,
     index_path: IndexOption = None,
 ) -> int:
     """Build or update the index of one or more folders of clippings."""
@@ -72,6 +75,8 @@ def index(
     from searchclip.app.render import print_index_report
     from searchclip.ingest.update import update_index
 
+    if not math.isfinite(max_file_size):  # a range check lets NaN through: it compares false to everything
+        raise typer.BadParameter(f"{max_file_size} is not a number of MB", param_hint="'--max-file-size'")
     session = Session.open(index_path)
     err = err_console()
     with index_progress(err, enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -131,25 +136,31 @@ def parse_search_argv(argv: list[str]) -> SearchArgs:
 @app.command()
 def serve(
     port: Annotated[
-        int | None, typer.Option(help="Also answer HTTP on 127.0.0.1:PORT (never on other addresses).")
+        int | None,
+        typer.Option(min=1, max=65535, help="Also answer HTTP on 127.0.0.1:PORT (never on other addresses)."),
     ] = None,
     idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a request.")] = 900.0,
     index_path: IndexOption = None,
 ) -> int:
     """Keep the analyzers and the index loaded and answer searches in milliseconds (local only)."""
-    from searchclip.app.config import service_socket
+    from searchclip.app.config import service_socket, service_token_file
+    from searchclip.app.render import printable
 
     session = Session.open(index_path)
-    path = service_socket(session.root)
+    path, token_file = service_socket(session.root), service_token_file(session.root)
     try:
         from searchclip.app.service import serve as run_service
     except ImportError as exc:
-        raise SearchclipError(
-            f"the search service needs its server libraries ({exc.name}); reinstall searchclip"
-        ) from exc
-    where = f"searchclip: serving {session.root} on {path}" + (f" and http://127.0.0.1:{port}" if port else "")
-    err_console().print(where, markup=False)
-    run_service(session, path, port, idle_timeout, parse_search_argv)
+        needs = f"the search service needs its server libraries ({exc.name}); reinstall searchclip"
+        raise SearchclipError(needs) from exc
+    where = f"searchclip: serving {session.root} on {path}"
+    if port:
+        where += f" and http://127.0.0.1:{port} (token in {token_file})"
+
+    def announce() -> None:  # once it listens: an error before it is the only line printed
+        err_console().print(printable(where), markup=False)
+
+    run_service(session, path, port, idle_timeout, parse_search_argv, token_file, announce)
     return 0
 
 
@@ -160,7 +171,11 @@ def _find_post(post_id: str, index_path: Path | None) -> Hit | None:
     return hit
 
 
-@app.command(name="open")
+# A post id may start with "-" (a file named `-notes.md`): such words are the id, not options.
+ID_COMMAND = {"ignore_unknown_options": True}
+
+
+@app.command(name="open", context_settings=ID_COMMAND)
 def open_post(
     post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
     web: Annotated[bool, typer.Option("--web", help="Open the source URL in the browser instead.")] = False,
@@ -177,18 +192,35 @@ def open_post(
     if web:
         import webbrowser
 
-        if not (hit.url or hit.source):
-            raise SearchclipError(f"{post_id} has no source URL")
-        webbrowser.open(hit.url or hit.source)
+        webbrowser.open(web_url(post_id, hit.url or hit.source))
         return 0
-    editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        editor = shlex.split(command)
+    except ValueError as exc:
+        raise SearchclipError(f"cannot read the editor command {command!r} ($VISUAL or $EDITOR): {exc}") from exc
+    if not editor:
+        raise SearchclipError("the editor command ($VISUAL or $EDITOR) is empty")
     try:
         return subprocess.call([*editor, f"+{hit.line}", hit.file])
     except OSError as exc:
         raise SearchclipError(f"cannot run the editor {editor[0]!r}: {exc.strerror}") from exc
 
 
-@app.command()
+def web_url(post_id: str, url: str) -> str:
+    """The post's source URL if a browser may be handed it: http or https only (a clipped page may
+    name `file:`, `javascript:` or a word a browser launcher reads as an option)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        raise SearchclipError(f"{post_id} has no source URL")
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url.strip()):
+        raise SearchclipError(f"{post_id}'s source is not an http or https URL, so it is not opened: {url!r}")
+    return parts.geturl()
+
+
+@app.command(context_settings=ID_COMMAND)
 def show(
     post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
     index_path: IndexOption = None,
@@ -216,5 +248,20 @@ def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchc
 def main(argv: list[str] | None = None, started_at: float | None = None) -> NoReturn:
     """Run the command line; every error becomes one line and exit code 2, here and nowhere else."""
     state = _State(started_at)
-    run = lambda: app(args=argv, prog_name="searchclip", standalone_mode=False, obj=state)  # noqa: E731
+    args = sys.argv[1:] if argv is None else argv
+
+    def run() -> int | None:
+        check_arguments(args)
+        return app(args=args, prog_name="searchclip", standalone_mode=False, obj=state)
+
     sys.exit(guarded(run, err_console()))
+
+
+def check_arguments(args: list[str]) -> None:
+    """Arguments must be text: a byte that is not UTF-8 (from a file name, say) cannot be searched for."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise SearchclipError(f"argument {number} is not valid UTF-8: {shown}") from None

@@ -2,7 +2,13 @@
 
 Standard library only: this runs before anything else is imported. The service runs the very same
 command on the same index and sends back its output and exit code, so results are identical either
-way. A missing, stale or crashed service costs one failed connect.
+way. A missing, stale, crashed, busy or hung service costs at most a connect and half a second:
+
+- the socket's peer must be this user (the kernel says who listens), else it is not ours;
+- the request asks for `100 Continue` first: a service that does not start reading it within
+  CONTINUE_SECONDS is hung or busy, and the search runs here instead of waiting;
+- every read has a deadline and a size limit, and an answer that is not exactly what the service
+  sends (status 200, a JSON object with an exit code and two strings) counts as no answer.
 """
 
 from __future__ import annotations
@@ -10,13 +16,21 @@ from __future__ import annotations
 import json
 import os
 import socket
+import struct
 import sys
+import time
 from pathlib import Path
 
-CONNECT_TIMEOUT = 0.2
-ANSWER_TIMEOUT = 30.0
+CONNECT_SECONDS = 0.2
+CONTINUE_SECONDS = 0.5
+ANSWER_SECONDS = 10.0
+MAX_ANSWER_BYTES = 64 << 20
 # What decides how the output looks; the service renders as if it were this terminal.
 FORWARDED_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM")
+
+
+class NoAnswer(Exception):
+    """The service did not answer as it does: search in this process instead."""
 
 
 def run_via_service(argv: list[str]) -> int | None:
@@ -26,21 +40,36 @@ def run_via_service(argv: list[str]) -> int | None:
         from searchclip.app.config import service_socket
 
         path = service_socket(root)
-        if not path.exists():
-            _maybe_autostart(root)
-            return None
-        answer = request(path, "POST", "/v1/cli", {"argv": argv, "env": _env(), "tty": sys.stdout.isatty()})
     except Exception:
         return None
-    if not isinstance(answer, dict) or "exit_code" not in answer:
+    if not path.exists():
+        _maybe_autostart(root)
         return None
-    sys.stdout.write(answer.get("stdout", ""))
-    sys.stderr.write(answer.get("stderr", ""))
+    try:
+        answer = request(path, "POST", "/v1/cli", {"argv": argv, "env": _env(), "tty": sys.stdout.isatty()})
+    except (OSError, NoAnswer, ValueError):
+        return None
+    if not _is_answer(answer):
+        return None
+    assert isinstance(answer, dict)
+    sys.stdout.write(answer["stdout"])
+    sys.stdout.flush()
+    sys.stderr.write(answer["stderr"])
     return int(answer["exit_code"])
 
 
+def _is_answer(answer: object) -> bool:
+    return (
+        isinstance(answer, dict)
+        and isinstance(answer.get("exit_code"), int)
+        and 0 <= answer["exit_code"] <= 255
+        and isinstance(answer.get("stdout"), str)
+        and isinstance(answer.get("stderr"), str)
+    )
+
+
 def request(path: Path, method: str, url: str, body: object | None = None) -> object:
-    """One HTTP/1.1 exchange over the service's Unix socket; the JSON answer.
+    """One HTTP/1.1 exchange over the service's Unix socket; the JSON answer (NoAnswer if there is none).
 
     Written out by hand rather than with http.client, whose import alone costs a warm search
     about a fifth of its time; the service closes the connection after each answer.
@@ -48,21 +77,75 @@ def request(path: Path, method: str, url: str, body: object | None = None) -> ob
     payload = json.dumps(body).encode() if body is not None else b""
     head = (
         f"{method} {url} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
     )
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(CONNECT_TIMEOUT)
+        sock.settimeout(CONNECT_SECONDS)
         sock.connect(str(path))
-        sock.settimeout(ANSWER_TIMEOUT)
-        sock.sendall(head.encode() + payload)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    response = b"".join(chunks)
+        check_peer(sock, path)
+        if payload:
+            sock.sendall(f"{head}Expect: 100-continue\r\n\r\n".encode())
+            early = _read_head(sock, time.monotonic() + CONTINUE_SECONDS)
+            if not early.startswith(b"HTTP/1.1 100"):
+                return _parse(early + _read_all(sock, time.monotonic() + ANSWER_SECONDS))
+            sock.sendall(payload)
+        else:
+            sock.sendall(f"{head}\r\n".encode())
+        return _parse(_read_all(sock, time.monotonic() + ANSWER_SECONDS))
+
+
+def check_peer(sock: socket.socket, path: Path) -> None:
+    """The process that listens must be this user's: another user's socket in our folder (or a
+    folder we were tricked into) must not answer our searches or read our queries."""
+    uid = os.getuid()
+    peer_cred = getattr(socket, "SO_PEERCRED", None)
+    if peer_cred is not None:
+        _pid, peer_uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, peer_cred, struct.calcsize("3i")))
+    else:  # no peer credentials on this system: the socket file's owner
+        peer_uid = os.stat(path).st_uid
+    if peer_uid != uid:
+        raise NoAnswer(f"the service socket {path} belongs to user {peer_uid}")
+
+
+def _read_head(sock: socket.socket, deadline: float) -> bytes:
+    """Bytes up to the end of the first response head (or what came before the deadline)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += _recv(sock, deadline)
+    return data
+
+
+def _read_all(sock: socket.socket, deadline: float) -> bytes:
+    chunks, total = [], 0
+    while chunk := _recv(sock, deadline, allow_end=True):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_ANSWER_BYTES:
+            raise NoAnswer("the answer is too large")
+    return b"".join(chunks)
+
+
+def _recv(sock: socket.socket, deadline: float, allow_end: bool = False) -> bytes:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise NoAnswer("the service did not answer in time")
+    sock.settimeout(left)
+    try:
+        chunk = sock.recv(65536)
+    except TimeoutError as exc:
+        raise NoAnswer("the service did not answer in time") from exc
+    if not chunk and not allow_end:
+        raise NoAnswer("the service closed the connection")
+    return chunk
+
+
+def _parse(response: bytes) -> object:
+    if response.startswith(b"HTTP/1.1 100"):  # the interim answer, then the real one
+        response = response.split(b"\r\n\r\n", 1)[1]
     status_line, _, rest = response.partition(b"\r\n")
     headers, _, data = rest.partition(b"\r\n\r\n")
     if status_line.split(b" ")[1:2] != [b"200"]:
-        raise ConnectionError(f"service answered {status_line.decode(errors='replace')}")
+        raise NoAnswer(f"service answered {status_line.decode(errors='replace')}")
     if b"transfer-encoding: chunked" in headers.lower():
         data = _unchunk(data)
     return json.loads(data)

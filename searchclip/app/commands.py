@@ -9,6 +9,9 @@ which means "nothing found").
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +26,7 @@ from rich.console import Console
 from searchclip.analyzers import Analyzer
 from searchclip.app.config import Config, analysis_settings, index_root, load_config
 from searchclip.errors import FilterError, SearchclipError
+from searchclip.index.fields import FIRST_DATE, LAST_DATE
 from searchclip.search.query import Filters
 from searchclip.search.searcher import Searcher, SearchRequest
 
@@ -121,6 +125,7 @@ def search_command(
 
         for hit, snippet in zip(found.results.hits, found.snippets, strict=True):
             out.file.write(hit_json(hit, snippet) + "\n")
+        out.file.flush()
     else:
         from searchclip.app.render import print_hits
 
@@ -143,9 +148,11 @@ def make_filters(
     dates = {}
     for name, value in (("since", since), ("until", until)):
         if value is not None:
-            dates[name] = parse_date(value)
-            if dates[name] is None:
+            parsed = parse_date(value)
+            if parsed is None:
                 raise FilterError(f"--{name} {value!r} is not a date; use YYYY-MM-DD")
+            # Dates beyond those the index stores bound nothing more than its own limits do.
+            dates[name] = min(max(parsed, FIRST_DATE), LAST_DATE)
     bad = [lang for lang in langs if lang.lower() not in LANGS]
     if bad:
         raise FilterError(f"unknown language {bad[0]!r}; use one of: {', '.join(LANGS)}")
@@ -165,7 +172,7 @@ def console(
 
     `environ` describes the terminal (COLUMNS, TERM, NO_COLOR...) when it is not this process's.
     """
-    extra: dict[str, Any] = {} if environ is None else {"_environ": dict(environ)}
+    extra: dict[str, Any] = {"_environ": terminal_environ(os.environ if environ is None else environ)}
     if color == "always":
         return Console(file=file, highlight=False, force_terminal=True, color_system="standard", **extra)
     if color == "never":
@@ -174,7 +181,18 @@ def console(
 
 
 def err_console(file: IO[str] | None = None) -> Console:
-    return Console(file=file or sys.stderr, highlight=False, soft_wrap=True)
+    return Console(file=file or sys.stderr, highlight=False, soft_wrap=True, _environ=terminal_environ(os.environ))
+
+
+def terminal_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment as rich reads it, without a COLUMNS or LINES that is not a sane size:
+    `COLUMNS=0` made rich print nothing at all (and the search still exit 0)."""
+    sane = dict(environ)
+    for name in ("COLUMNS", "LINES"):
+        value = sane.get(name, "1")
+        if not (value.isdigit() and 0 < int(value) <= 100_000):
+            del sane[name]
+    return sane
 
 
 def guarded(command: Callable[[], int | None], err: Console) -> int:
@@ -192,13 +210,31 @@ def guarded(command: Callable[[], int | None], err: Console) -> int:
         return _fail(err, str(exc))
     except (typer.Abort, KeyboardInterrupt):
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+    except SystemExit as exc:
+        # typer turns a closed pipe (`searchclip search x | head -1`) into exit 1, "nothing found".
+        if isinstance(exc.__context__, OSError) and exc.__context__.errno == errno.EPIPE:
+            return _reader_went_away()
+        raise
     except Exception as exc:
         return _fail(err, f"{type(exc).__name__}: {exc}", internal=True)
 
 
+def _reader_went_away() -> int:
+    """The reader of our output closed it (`| head -1`): stop, as ripgrep does, and exit 0, which
+    the command was on its way to (it prints only what it found)."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the final flush has nowhere to fail
+    return EXIT_FOUND
+
+
 def _fail(err: Console, message: str, internal: bool = False) -> int:
     kind = "internal error" if internal else "error"
-    err.print(f"searchclip: {kind}: {' '.join(message.split())}", markup=False)
+    from searchclip.app.render import printable
+
+    err.print(printable(f"searchclip: {kind}: {' '.join(message.split())}"), markup=False)
     return EXIT_ERROR
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from searchclip.errors import ConfigError
+from searchclip.errors import ConfigError, ServiceFolderError
 
 if TYPE_CHECKING:
     from searchclip.analyzers.settings import AnalysisSettings, JapaneseWord, KoreanWord
@@ -192,25 +192,63 @@ def service_socket(root: Path) -> Path:
 
     One service per index and config: a search run with another config file (other synonyms,
     other analysis) never gets the answers of a service that runs with this one. It lives in a
-    folder only this user can enter ($XDG_RUNTIME_DIR, else /tmp/searchclip-UID with mode 0700):
-    the service hands out the clippings to whoever can connect.
+    folder only this user can enter (`service_folder`): the service hands out the clippings to
+    whoever can connect.
     """
+    return service_folder() / f"searchclip-{service_key(root)}.sock"
+
+
+def service_token_file(root: Path) -> Path:
+    """Where the service's HTTP token is kept while it runs (mode 0600, beside its socket)."""
+    return service_folder() / f"searchclip-{service_key(root)}.token"
+
+
+def service_key(root: Path) -> str:
     import hashlib
 
     key = f"{root.expanduser().resolve()}\0{config_path().expanduser().absolute()}"
-    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    # Socket paths are limited to about 100 bytes, so the name is short.
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def service_folder() -> Path:
+    """A folder only this user can enter: `$XDG_RUNTIME_DIR/searchclip`, else `/tmp/searchclip-UID`.
+
+    Refused (ServiceFolderError) if it, or `$XDG_RUNTIME_DIR`, is a link, belongs to someone else or
+    is writable by others: whoever can replace the socket can answer our searches, and whoever can
+    enter the folder can read the clippings through it.
+    """
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = Path(runtime) if runtime and Path(runtime).is_dir() else _private_tmp()
-    # Socket paths are limited to about 100 bytes, so the name is short and the folder standard.
-    return folder / f"searchclip-{digest}.sock"
-
-
-def _private_tmp() -> Path:
-    folder = Path("/tmp") / f"searchclip-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid():
-        raise ConfigError(f"{folder} belongs to another user; set XDG_RUNTIME_DIR to a private folder")
-    if info.st_mode & 0o077:
-        folder.chmod(0o700)
+    if runtime:
+        _check_private(Path(runtime), "$XDG_RUNTIME_DIR")
+        folder = Path(runtime) / "searchclip"
+    else:
+        folder = Path("/tmp") / f"searchclip-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ServiceFolderError(f"cannot make the service folder {folder}: {exc.strerror}") from exc
+    _check_private(folder, "the service folder")
     return folder
+
+
+def _check_private(folder: Path, what: str) -> None:
+    import stat
+
+    try:
+        info = folder.lstat()
+    except OSError as exc:
+        raise ServiceFolderError(f"{what} {folder} cannot be read: {exc.strerror}") from exc
+    if stat.S_ISLNK(info.st_mode):
+        problem = "is a symbolic link"
+    elif not stat.S_ISDIR(info.st_mode):
+        problem = "is not a folder"
+    elif info.st_uid != os.getuid():
+        problem = "belongs to another user"
+    elif info.st_mode & 0o022:
+        problem = "is writable by other users"
+    else:
+        return
+    raise ServiceFolderError(f"{what} {folder} {problem}; the search service needs a private folder")

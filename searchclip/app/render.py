@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,21 +20,33 @@ if TYPE_CHECKING:  # the indexing code is not imported by a search
     from searchclip.ingest.update import IndexReport
 
 MATCH_STYLE = "bold black on yellow"
+# Characters a terminal obeys instead of showing: C0 controls but line feed and tab (ESC starts CSI
+# colour and cursor codes, OSC 8 links and OSC 52 clipboard writes), DEL, C1 controls (0x9b is CSI
+# on some terminals) and the bidirectional overrides and isolates that reorder what is shown.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
+
+
+def printable(text: str) -> str:
+    """The text with every character a terminal would obey shown as a symbol instead: C0 controls
+    as their control pictures (`␛`), the others as `�`. One character for one, so offsets (the
+    highlights) stay right; clipped web pages cannot recolour, move, link or copy to the clipboard."""
+    return _CONTROLS.sub(lambda m: _C0_PICTURES.get(ord(m[0]), "\ufffd"), text)
 
 
 def hit_text(rank: int, hit: Hit, snippet: Snippet) -> Text:
     """One result: title line, who and when, where (path linked to the file, source URL), snippet."""
     out = Text()
     out.append(f"{rank}. ", style="bold")
-    out.append(hit.title or hit.path, style="bold cyan")
+    out.append(printable(hit.title or hit.path), style="bold cyan")
     out.append("\n   ")
     meta = [p for p in (_who(hit), hit.date.isoformat() if hit.date else "", hit.lang) if p]
-    out.append(" · ".join(meta), style="green")
+    out.append(printable(" · ".join(meta)), style="green")
     out.append("\n   ")
-    out.append(hit.id, style=f"magenta link {Path(hit.file).as_uri()}" if hit.file else "magenta")
+    out.append(printable(hit.id), style=f"magenta link {_file_uri(hit.file)}" if hit.file else "magenta")
     if hit.url or hit.source:
         out.append("  ")
-        out.append(hit.url or hit.source, style="blue")
+        out.append(printable(hit.url or hit.source), style="blue")
     out.append("\n   ")
     out.append(snippet_text(snippet))
     return out
@@ -43,8 +56,13 @@ def _who(hit: Hit) -> str:
     return " ".join(p for p in (hit.author, f"@{hit.handle}" if hit.handle else "") if p)
 
 
+def _file_uri(file: str) -> str:
+    """The file as a link target: percent-encoded, so no character of its name reaches the terminal."""
+    return Path(file).as_uri()
+
+
 def snippet_text(snippet: Snippet) -> Text:
-    text = Text(snippet.text)
+    text = Text(printable(snippet.text))
     for start, end in snippet.spans:
         text.stylize(MATCH_STYLE, start, end)
     return text
@@ -59,7 +77,13 @@ def print_hits(console: Console, hits: Sequence[Hit], snippets: Sequence[Snippet
 
 
 def hit_json(hit: Hit, snippet: Snippet) -> str:
-    return json.dumps(hit_record(hit, snippet), ensure_ascii=False)
+    """One JSON line, exact: the controls and overrides JSON allows raw are written as \\u escapes,
+    which any JSON reader turns back into the same characters, so the line is safe on a terminal."""
+    return json_line(hit_record(hit, snippet))
+
+
+def json_line(record: object) -> str:
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(record, ensure_ascii=False))
 
 
 def hit_record(hit: Hit, snippet: Snippet) -> dict[str, object]:
@@ -78,13 +102,12 @@ def hit_record(hit: Hit, snippet: Snippet) -> dict[str, object]:
 
 def print_post(console: Console, hit: Hit) -> None:
     """A whole post with its clipping's metadata (`searchclip show`)."""
-    console.print(hit.title, style="bold cyan", markup=False)
-    console.print(
-        " · ".join(p for p in (_who(hit), hit.date.isoformat() if hit.date else "", hit.url) if p), markup=False
-    )
-    console.print(f"{hit.file}:{hit.line}", style="magenta", markup=False)
+    meta = (_who(hit), hit.date.isoformat() if hit.date else "", hit.url)
+    console.print(printable(hit.title), style="bold cyan", markup=False)
+    console.print(printable(" · ".join(p for p in meta if p)), markup=False)
+    console.print(printable(f"{hit.file}:{hit.line}"), style="magenta", markup=False)
     console.print()
-    console.print(hit.text, markup=False)
+    console.print(printable(hit.text), markup=False)
 
 
 def analysis_table(text: str, analysis: Analysis) -> Table:
@@ -93,24 +116,26 @@ def analysis_table(text: str, analysis: Analysis) -> Table:
     for tok in [*analysis.tokens, *analysis.initials, *analysis.readings, *analysis.bigrams]:
         tag = f"{tok.tag} (part)" if tok.part else tok.tag
         row = (tok.term, text[tok.start : tok.end], str(tok.start), str(tok.end), str(tok.position), tag)
-        table.add_row(*row, tok.analyzer)
+        table.add_row(*(Text(printable(cell)) for cell in (*row, tok.analyzer)))
     return table
 
 
 def print_index_report(out: Console, err: Console, report: IndexReport, root: Path, quiet: bool) -> None:
     """Every file that failed, then (unless quiet) warnings, why a full rebuild ran, and the counts."""
     for file, reason in report.failed:
-        err.print(f"searchclip: skipped {file}: {reason}", markup=False)
+        err.print(printable(f"searchclip: skipped {file}: {reason}"), markup=False)
     if quiet:
         return
     for file, warning in report.warnings:
-        err.print(f"searchclip: warning: {file}: {warning}", markup=False)
+        err.print(printable(f"searchclip: warning: {file}: {warning}"), markup=False)
     if report.full and report.reason not in ("new index", "--full"):
-        err.print(f"searchclip: full rebuild: {report.reason}", markup=False)
+        err.print(printable(f"searchclip: full rebuild: {report.reason}"), markup=False)
     out.print(
-        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.failed)} failed; "
-        f"{report.posts} posts indexed in {report.seconds:.1f} s → {root}",
+        printable(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
+            f"{report.posts} posts indexed in {report.seconds:.1f} s → {root}"
+        ),
         markup=False,
         soft_wrap=True,
     )

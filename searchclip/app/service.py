@@ -1,11 +1,16 @@
 """`searchclip serve`: a local search service that keeps the analyzers and the index reader warm.
 
-It listens on a Unix socket per index (see `config.service_socket`) and, with --port, on
-127.0.0.1 too; it answers nobody but this machine. `POST /v1/cli` runs a `searchclip search`
-command line with the CLI's own parser and the very function the CLI calls (`search_command`),
-rendering for the caller's terminal (the executable forwards to it); `GET /v1/search` and
-`GET /v1/posts/{id}` are the JSON API for other tools, described at `/openapi.json` and `/docs`.
-The reader is reopened when a rebuild changes the index; the service exits after an idle time.
+It listens on a Unix socket per index and config (see `config.service_socket`), in a folder only
+this user can enter, created with mode 0600; with --port, also on 127.0.0.1, where every request
+must come from the loopback interface, name `127.0.0.1:PORT` or `localhost:PORT` as its Host (a
+DNS-rebinding page names its own), carry no foreign Origin, and present the token the service wrote
+to a file only this user can read (as Jupyter's). `POST /v1/cli` runs a `searchclip search` command
+line with the CLI's own parser and the very function the CLI calls (`search_command`), rendering
+for the caller's terminal; only the terminal's description is taken from the request, never its
+config or environment. `GET /v1/search` and `GET /v1/posts/{id}` are the JSON API for other tools,
+described at `/openapi.json` (no `/docs`: its page loads scripts from a CDN). Connections are
+bounded and must send their request within seconds; the reader is reopened when a rebuild changes
+the index; the service exits after an idle time.
 """
 
 from __future__ import annotations
@@ -13,33 +18,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hmac
 import io
 import os
+import secrets
 import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from searchclip import __version__
 from searchclip.app.commands import EXIT_ERROR, SearchArgs, Session, console, err_console, guarded, search_command
-from searchclip.errors import SearchclipError, ServiceBusyError
+from searchclip.errors import SearchclipError, ServiceBusyError, ServiceError
 from searchclip.search.searcher import SearchRequest
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 # What the caller may say of its terminal: how the output must look, nothing else.
 TERMINAL_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM")
+MAX_BODY_BYTES = 1_000_000
+MAX_CONNECTIONS = 64  # per listener; more are closed at once (idle ones cannot starve searches)
+REQUEST_SECONDS = 5.0  # a connection must send a whole request within this, or it is closed
 ParseArgv = Callable[[list[str]], SearchArgs]
 
 
 class CliRequest(BaseModel):
-    argv: list[str]
+    argv: list[str] = Field(max_length=1_000)
     env: dict[str, str] = {}
     tty: bool = False
 
@@ -50,22 +63,73 @@ class CliAnswer(BaseModel):
     stderr: str
 
 
-def create_app(session: Session, parse_argv: ParseArgv) -> FastAPI:
+@dataclass
+class ServiceState:
+    """Shared by the service's listeners: when it last answered, and how often."""
+
+    last_request: float = field(default_factory=time.monotonic)
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Who one listener answers. The Unix socket (port None): anyone who can reach it (its folder is
+    private). TCP: a loopback peer that names this port as its Host, sends no foreign Origin and
+    presents the token."""
+
+    port: int | None = None
+    token: str = ""
+
+    def refusal(self, request: Request) -> str:
+        """Why the request is refused, or "" to answer it."""
+        client = request.client
+        if client is not None and client.host and client.host not in LOOPBACK:
+            return "searchclip serves this machine only"
+        if self.port is None:
+            return ""
+        hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        if request.headers.get("host", "").lower() not in hosts:
+            return "unexpected Host: searchclip answers only http://127.0.0.1 and http://localhost on its port"
+        origin = request.headers.get("origin")
+        if origin is not None and origin.lower() not in {f"http://{host}" for host in hosts}:
+            return "cross-site request refused"
+        offered = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        offered = offered or request.query_params.get("token", "")
+        if not hmac.compare_digest(offered.encode(), self.token.encode()):
+            return "a token is required: send 'Authorization: Bearer TOKEN' (TOKEN is in the file serve names)"
+        return ""
+
+
+def create_app(
+    session: Session, parse_argv: ParseArgv, guard: Guard | None = None, state: ServiceState | None = None
+) -> FastAPI:
     root = session.root
-    app = FastAPI(title="searchclip", version=__version__, summary="Search your web clippings.")
-    app.state.root = root
-    app.state.last_request = time.monotonic()
-    app.state.requests = 0
+    guard = guard or Guard()
+    state = state or ServiceState()
+    app = FastAPI(
+        title="searchclip", version=__version__, summary="Search your web clippings.", docs_url=None, redoc_url=None
+    )
+    app.state.service = state
 
     @app.middleware("http")
-    async def this_machine_only(request: Request, call_next: Any) -> Any:
-        client = request.client
-        # Unix-socket clients have no address; TCP clients must be on the loopback interface.
-        if client is not None and client.host and client.host not in LOOPBACK:
-            return JSONResponse({"detail": "searchclip serves this machine only"}, status_code=403)
-        app.state.last_request = time.monotonic()
-        app.state.requests += 1
+    async def admitted(request: Request, call_next: Any) -> Any:
+        if refusal := guard.refusal(request):
+            return JSONResponse({"detail": refusal}, status_code=403)
+        length = request.headers.get("content-length")
+        if request.method == "POST" and not (length and length.isdigit() and int(length) <= MAX_BODY_BYTES):
+            return JSONResponse({"detail": f"a request body of at most {MAX_BODY_BYTES:,} bytes, with its length"}, 413)
+        state.last_request = time.monotonic()
+        state.requests += 1
         return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg', '')}" for e in exc.errors())
+        return JSONResponse({"detail": problems or "invalid request"}, status_code=400)
+
+    @app.exception_handler(SearchclipError)
+    async def library_error(request: Request, exc: SearchclipError) -> JSONResponse:
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
 
     @app.post("/v1/cli", response_model=CliAnswer)
     async def run_cli(body: CliRequest) -> CliAnswer:
@@ -74,7 +138,7 @@ def create_app(session: Session, parse_argv: ParseArgv) -> FastAPI:
 
     @app.get("/v1/search")
     async def search(
-        q: str,
+        q: Annotated[str, Query(max_length=1_000_000)],
         any_word: Annotated[bool, Query(alias="any")] = False,
         author: Annotated[list[str] | None, Query()] = None,
         tag: Annotated[list[str] | None, Query()] = None,
@@ -90,22 +154,16 @@ def create_app(session: Session, parse_argv: ParseArgv) -> FastAPI:
         from searchclip.app.render import hit_record
 
         timings: dict[str, float] = {}
-        try:
-            filters = make_filters(author or (), tag or (), lang or (), since, until)
-            request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand)
-            found = session.searcher.search(request, timings)
-        except SearchclipError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        filters = make_filters(author or (), tag or (), lang or (), since, until)
+        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand)
+        found = session.searcher.search(request, timings)
         hits = [hit_record(h, s) for h, s in zip(found.results.hits, found.snippets, strict=True)]
         return {"total": found.results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
 
     @app.get("/v1/posts/{post_id:path}")
     async def post(post_id: str) -> dict[str, Any]:
         """One whole post with its clipping's metadata."""
-        try:
-            hit = session.searcher.get(post_id)
-        except SearchclipError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        hit = session.searcher.get(post_id)
         if hit is None:
             raise HTTPException(status_code=404, detail=f"no post {post_id!r}")
         return {"id": hit.id, "file": hit.file, "line": hit.line, "title": hit.title, "text": hit.text}
@@ -118,7 +176,7 @@ def create_app(session: Session, parse_argv: ParseArgv) -> FastAPI:
             "version": __version__,
             "index": str(root),
             "pid": os.getpid(),
-            "requests": app.state.requests,
+            "requests": state.requests,
         }
 
     return app
@@ -161,6 +219,48 @@ def _without_index(args: list[str]) -> list[str]:
     return out
 
 
+class GuardedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 connection, bounded: beyond MAX_CONNECTIONS a new connection is closed at
+    once, and a connection that has not sent a whole request within REQUEST_SECONDS (before its first
+    request or between two) is closed. uvicorn waits forever for a first request: 1,100 idle
+    connections used to hold every file descriptor and make each search wait 34 s."""
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > MAX_CONNECTIONS:
+            transport.close()
+            return
+        self._arm()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.cycle is not None and not self.cycle.response_complete and self._deadline is not None:
+            self._deadline.cancel()  # a whole request arrived: the search may take its time
+            self._deadline = None
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(REQUEST_SECONDS, self._expire)
+
+    def _expire(self) -> None:
+        idle = self.cycle is None or self.cycle.response_complete
+        if idle and not self.transport.is_closing():
+            self.transport.close()
+
+
 class _Server(uvicorn.Server):
     """A uvicorn server whose signals are handled by `serve`, so that its clean-up always runs."""
 
@@ -169,25 +269,86 @@ class _Server(uvicorn.Server):
         yield
 
 
-def serve(session: Session, socket_path: Path, port: int | None, idle_timeout: float, parse_argv: ParseArgv) -> None:
+def serve(
+    session: Session,
+    socket_path: Path,
+    port: int | None,
+    idle_timeout: float,
+    parse_argv: ParseArgv,
+    token_file: Path | None = None,
+    announce: Callable[[], None] = lambda: None,
+) -> None:
     """Warm up, then answer until idle for `idle_timeout` seconds or until SIGTERM/SIGINT."""
     with _service_lock(socket_path):
         _claim_socket(socket_path)
-        _warm_up(session)
-        app = create_app(session, parse_argv)
-        servers = [_Server(uvicorn.Config(app, uds=str(socket_path), log_level="warning", access_log=False))]
-        if port is not None:
-            servers.append(_Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
+        _warm_up(session)  # before the socket exists: a client that finds it finds a warm service
+        listeners = [(unix_listener(socket_path), Guard())]
         try:
-            asyncio.run(_serve_until_idle(app, servers, idle_timeout))
+            if port is not None:
+                assert token_file is not None
+                listeners.append((tcp_listener(port), Guard(port, write_token(token_file))))
+            announce()
+            state = ServiceState()
+            servers = [(_server(create_app(session, parse_argv, guard, state)), sock) for sock, guard in listeners]
+            asyncio.run(_serve_until_idle(state, servers, idle_timeout))
         finally:
+            for sock, _ in listeners:
+                sock.close()
             socket_path.unlink(missing_ok=True)
+            if token_file is not None and port is not None:
+                token_file.unlink(missing_ok=True)
+
+
+def _server(app: FastAPI) -> _Server:
+    config = uvicorn.Config(app, http=GuardedH11, log_level="warning", access_log=False, timeout_keep_alive=5)
+    return _Server(config)
+
+
+def unix_listener(path: Path) -> socket.socket:
+    """The service's socket, bound with mode 0600 from the start (uvicorn would make it 0666)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        sock.bind(str(path))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        hint = "; set XDG_RUNTIME_DIR to a shorter folder" if "too long" in reason else ""
+        raise ServiceError(f"cannot listen on {path}: {reason}{hint}") from exc
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    sock.listen(128)  # connections wait in the queue from now on, not refused
+    return sock
+
+
+def tcp_listener(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise ServiceError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    sock.listen(128)
+    return sock
+
+
+def write_token(file: Path) -> str:
+    """A new secret for this run, in a file only this user can read."""
+    token = secrets.token_urlsafe(32)
+    file.unlink(missing_ok=True)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(token + "\n")
+    return token
 
 
 @contextlib.contextmanager
 def _service_lock(socket_path: Path) -> Iterator[None]:
     """One service per index, even when two start at the same moment."""
-    with open(f"{socket_path}.lock", "a") as fh:
+    fd = os.open(f"{socket_path}.lock", os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -195,9 +356,11 @@ def _service_lock(socket_path: Path) -> Iterator[None]:
         yield
 
 
-async def _serve_until_idle(app: FastAPI, servers: list[uvicorn.Server], idle_timeout: float) -> None:
+async def _serve_until_idle(
+    state: ServiceState, servers: list[tuple[_Server, socket.socket]], idle_timeout: float
+) -> None:
     def stop() -> None:
-        for server in servers:
+        for server, _ in servers:
             server.should_exit = True
 
     loop = asyncio.get_running_loop()
@@ -205,12 +368,12 @@ async def _serve_until_idle(app: FastAPI, servers: list[uvicorn.Server], idle_ti
         loop.add_signal_handler(sig, stop)
 
     async def watchdog() -> None:
-        while not all(s.should_exit for s in servers):
+        while not all(s.should_exit for s, _ in servers):
             await asyncio.sleep(min(1.0, idle_timeout / 4))
-            if time.monotonic() - app.state.last_request > idle_timeout:
+            if time.monotonic() - state.last_request > idle_timeout:
                 stop()
 
-    await asyncio.gather(watchdog(), *(s.serve() for s in servers))
+    await asyncio.gather(watchdog(), *(server.serve(sockets=[sock]) for server, sock in servers))
 
 
 def _claim_socket(path: Path) -> None:
