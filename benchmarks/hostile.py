@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -208,17 +209,20 @@ def _finds(exe: list[str], index: Path, word: str) -> bool:
     return done.returncode == 0
 
 
+# searchclip's own colour codes and file links; any other control character came from the clipping.
+OUR_CODES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;id=\d+;file://[^\x1b]*\x1b\\|\x1b\]8;;\x1b\\")
+STRAY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _escapes_shown(exe: list[str], index: Path) -> str:
-    """Whether an ESC or a bidi override of the clipped text reached the terminal output."""
+    """How many control characters of the clipped text reached the terminal output, without and
+    with --color always (ESC starts screen, link and clipboard codes; U+202E reverses text)."""
     found = []
     for args in (["search", "탈출문자"], ["search", "탈출문자", "--color", "always"]):
         done = subprocess.run(
             [*exe, *args, "--index", str(index), "--no-service"], capture_output=True, timeout=120, check=False
         )
-        out = done.stdout.decode("utf-8", "replace")
-        # Our own colour codes are `ESC [ … m` and our own links `ESC ] 8 ; id=…`; anything else is the clipping's.
-        stray = out.replace("\x1b]8;id=", "").count("\x1b]") + out.count("\x1b[2J") + out.count("\u202e")
-        found.append(str(stray))
+        found.append(str(len(STRAY.findall(OUR_CODES.sub("", done.stdout.decode("utf-8", "replace"))))))
     return "/".join(found)
 
 
