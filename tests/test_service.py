@@ -221,3 +221,31 @@ def test_open_runs_the_editor_at_the_posts_line(served: tuple[Path, Path], tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert log.read_text(encoding="utf-8").strip() == f"+23 {folder / 'threads' / 'Thread by @hana_dev.md'}"
+
+
+def test_the_service_answers_as_a_fresh_process_after_the_config_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = indexed_copy(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    monkeypatch.setenv("SEARCHCLIP_CONFIG", str(config))
+    env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
+    proc = subprocess.Popen([sys.executable, "-m", "searchclip", "serve", "--index", str(root)], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not service_socket(root).exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        search = [sys.executable, "-m", "searchclip", "search", "LLM", "--json", "--index", str(root)]
+        assert subprocess.run(search, capture_output=True, env=env).returncode == 1
+        config.write_text('[synonyms]\ngroups = [["LLM", "language models"]]\n', encoding="utf-8")
+        before = requests_answered(root)
+        warm = subprocess.run(search, capture_output=True, text=True, env=env)
+        assert requests_answered(root) == before + 2  # the service answered, with the new synonyms
+        cold = subprocess.run([*search, "--no-service"], capture_output=True, text=True, env=env)
+        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+        assert '"threads/Thread by @hana_dev.md#4"' in warm.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

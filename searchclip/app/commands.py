@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 
 from searchclip.analyzers import Analyzer
-from searchclip.app.config import Config, analysis_settings, index_root, load_config
+from searchclip.app.config import Config, analysis_settings, config_path, index_root, load_config
 from searchclip.errors import FilterError, SearchclipError
 from searchclip.index.fields import FIRST_DATE, LAST_DATE
 from searchclip.search.query import Filters
@@ -79,6 +79,7 @@ class Session:
     def __init__(self, config: Config, root: Path) -> None:
         self.config = config
         self.root = root
+        self._config_key = _file_key(config_path())
         self.analyzer = Analyzer(analysis_settings(config))
         if self.analyzer.settings.japanese_words:
             from searchclip.analyzers.japanese import user_dictionary
@@ -94,6 +95,21 @@ class Session:
     @cached_property
     def searcher(self) -> Searcher:
         return Searcher(self.root, self.analyzer, self.config.synonyms)
+
+    def current(self) -> Session:
+        """This session, or a new one if the config file changed since: a warm service answers as a
+        fresh process would after the user edits synonyms or analysis settings."""
+        if _file_key(config_path()) == self._config_key:
+            return self
+        return Session(load_config(), self.root)
+
+
+def _file_key(file: Path) -> tuple[int, int, int] | None:
+    try:
+        info = file.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def search_command(

@@ -106,6 +106,12 @@ def create_app(
     root = session.root
     guard = guard or Guard()
     state = state or ServiceState()
+    live = [session]
+
+    def current() -> Session:
+        live[0] = live[0].current()
+        return live[0]
+
     app = FastAPI(
         title="searchclip", version=__version__, summary="Search your web clippings.", docs_url=None, redoc_url=None
     )
@@ -134,7 +140,7 @@ def create_app(
     @app.post("/v1/cli", response_model=CliAnswer)
     async def run_cli(body: CliRequest) -> CliAnswer:
         """Run a `searchclip search ...` command line as the CLI would, with the warm reader."""
-        return _run_cli(body, session, parse_argv)
+        return _run_cli(body, current, parse_argv)
 
     @app.get("/v1/search")
     async def search(
@@ -156,14 +162,14 @@ def create_app(
         timings: dict[str, float] = {}
         filters = make_filters(author or (), tag or (), lang or (), since, until)
         request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand)
-        found = session.searcher.search(request, timings)
+        found = current().searcher.search(request, timings)
         hits = [hit_record(h, s) for h, s in zip(found.results.hits, found.snippets, strict=True)]
         return {"total": found.results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
 
     @app.get("/v1/posts/{post_id:path}")
     async def post(post_id: str) -> dict[str, Any]:
         """One whole post with its clipping's metadata."""
-        hit = session.searcher.get(post_id)
+        hit = current().searcher.get(post_id)
         if hit is None:
             raise HTTPException(status_code=404, detail=f"no post {post_id!r}")
         return {"id": hit.id, "file": hit.file, "line": hit.line, "title": hit.title, "text": hit.text}
@@ -182,7 +188,7 @@ def create_app(
     return app
 
 
-def _run_cli(body: CliRequest, session: Session, parse_argv: ParseArgv) -> CliAnswer:
+def _run_cli(body: CliRequest, current: Callable[[], Session], parse_argv: ParseArgv) -> CliAnswer:
     """Run a `searchclip search` command line as the CLI would, inside the same error boundary."""
     if body.argv[:1] != ["search"]:
         return CliAnswer(exit_code=EXIT_ERROR, stdout="", stderr="searchclip: error: the service runs searches only\n")
@@ -198,7 +204,7 @@ def _run_cli(body: CliRequest, session: Session, parse_argv: ParseArgv) -> CliAn
         # possibly relative to another folder.
         args = parse_argv(_without_index(body.argv[1:]))
         out = console(args.color, out_buffer, environ, tty)
-        return search_command(args, session, out, err, started_at)
+        return search_command(args, current(), out, err, started_at)
 
     code = guarded(run, err)
     return CliAnswer(exit_code=code, stdout=out_buffer.getvalue(), stderr=err_buffer.getvalue())
