@@ -71,7 +71,9 @@ class JapaneseAnalyzer:
                 term = fold_kana(sub.normalized_form().lower())
                 if term != token.term and sub.part_of_speech()[0] in self._keep:
                     begin, end = shift + sub.begin(), shift + sub.end()
-                    parts.append(Token(term, begin, end, tag=token.tag, analyzer="ja", part=True))
+                    # Parts keep their readings: `とうきょう` finds `東京駅` and `東京都庁`.
+                    reading = sub.reading_form()
+                    parts.append(Token(term, begin, end, tag=token.tag, analyzer="ja", part=True, reading=reading))
         return parts
 
 

@@ -33,8 +33,9 @@ from searchclip.analyzers.filters import (
 )
 from searchclip.analyzers.japanese import JapaneseAnalyzer
 from searchclip.analyzers.korean import KoreanAnalyzer
+from searchclip.analyzers.languages import language
 from searchclip.analyzers.normalize import normalize
-from searchclip.analyzers.script import Run, Script, has_kana, runs
+from searchclip.analyzers.script import Script, runs
 from searchclip.analyzers.segment import Segments, segment
 from searchclip.analyzers.settings import DEFAULT, AnalysisSettings
 from searchclip.analyzers.token import Piece, Token
@@ -87,7 +88,11 @@ class Pipeline:
     def run(self, texts: Sequence[str]) -> list[Analysis]:
         norms = [normalize(t) for t in texts]
         all_runs = [runs(n.text) for n in norms]
-        segments = [segment(n.text, r) for n, r in zip(norms, all_runs, strict=True)]
+        languages = [language(n.text, r) for n, r in zip(norms, all_runs, strict=True)]
+        # Chinese is not Japanese: its ideographs go to no dictionary (the bigrams find them).
+        segments = [
+            segment(n.text, r, japanese=lang != "zh") for n, r, lang in zip(norms, all_runs, languages, strict=True)
+        ]
         terms: list[list[Token]] = [[] for _ in texts]
         # Each analyzer gets the pieces of every text in one call: Kiwi reads them as one batch.
         for analyzer, pieces_of in (
@@ -97,11 +102,11 @@ class Pipeline:
         ):
             _analyze_all(analyzer, [pieces_of(s) for s in segments], terms)
         results = []
-        for norm, text_runs, tokens in zip(norms, all_runs, terms, strict=True):
+        for norm, text_runs, tokens, lang in zip(norms, all_runs, terms, languages, strict=True):
             state = TextState(norm, text_runs, {TERMS: tokens})
             for stage in self.stages:
                 stage(state)
-            results.append(Analysis(state.streams, language(norm.text, text_runs)))
+            results.append(Analysis(state.streams, lang))
         return results
 
 
@@ -167,23 +172,6 @@ def bigrams(text: str) -> list[Token]:
 
 
 def detect_language(text: str) -> str:
-    """ "ko", "ja", "en" or "" for a text, by which script carries most of it."""
+    """ "ko", "ja", "zh", "en", another Latin language, "other" or "" for a text (languages.py)."""
     norm = normalize(text)
     return language(norm.text, runs(norm.text))
-
-
-def language(text: str, text_runs: list[Run]) -> str:
-    counts = {"ko": 0, "ja": 0, "en": 0}
-    for run in text_runs:
-        length = run.end - run.start
-        if run.script is Script.HANGUL:
-            counts["ko"] += length
-        elif run.script is Script.JAPANESE:
-            counts["ja"] += length
-        else:
-            # A Latin word carries about as much as two or three CJK characters.
-            counts["en"] += max(1, length // 3)
-    if counts["ja"] and not counts["ko"] and not has_kana(text) and counts["ja"] < counts["en"]:
-        counts["ja"] = 0
-    lang = max(counts, key=lambda k: counts[k])
-    return lang if counts[lang] else ""

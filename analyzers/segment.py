@@ -31,11 +31,12 @@ class Segments:
     words: list[Piece]
 
 
-def segment(text: str, text_runs: list[Run]) -> Segments:
-    japanese = [(text[r.start : r.end], r.start) for r in text_runs if r.script is Script.JAPANESE]
+def segment(text: str, text_runs: list[Run], japanese: bool = True) -> Segments:
+    """`japanese`: whether Japanese runs go to the Japanese analyzer (not for a Chinese text)."""
+    pieces = [(text[r.start : r.end], r.start) for r in text_runs if r.script is Script.JAPANESE] if japanese else []
     words = [(text[r.start : r.end], r.start) for r in text_runs if r.script is Script.WORD]
     korean = [(text[start:end], start) for start, end in korean_pieces(text, text_runs)]
-    return Segments(korean, japanese, words)
+    return Segments(korean, pieces, words)
 
 
 def korean_pieces(text: str, text_runs: list[Run]) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from functools import cache
 from searchclip.analyzers.settings import AnalysisSettings
 
 # Bump when this package's own rules change (tags kept, normalization, segmentation).
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 ANALYZER_PACKAGES = ("kiwipiepy", "kiwipiepy-model", "sudachipy", "sudachidict-core", "PyStemmer")
 
 

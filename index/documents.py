@@ -37,9 +37,12 @@ class PostDocument:
     initials: tuple[AnalyzedText, ...]
     readings: tuple[AnalyzedText, ...]
     handle: str
+    handle_key: str
     url: str
     source: str
     lang: str
     tags: tuple[str, ...]
     date: dt.date | None
+    date_text: str = ""
+    date_kind: str = ""
     highlights: bytes = b""  # where each body term stands and what is markup: see highlights.py

@@ -15,7 +15,7 @@ from enum import Enum
 import tantivy
 
 # Bump when fields or analysis change: an index with another version is rebuilt, never misread.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PRE_TOKENIZED = "whitespace"
 
@@ -43,7 +43,8 @@ FIELDS: tuple[Field, ...] = (
     Field("id", Kind.KEYWORD),
     Field("path", Kind.KEYWORD),
     Field("file", Kind.KEYWORD),
-    Field("handle", Kind.KEYWORD),
+    Field("handle", Kind.KEYWORD, indexed=False),  # as written, for display (`0xSero`)
+    Field("handle_key", Kind.KEYWORD, stored=False),  # lowercased, for matching
     Field("url", Kind.KEYWORD),
     Field("source", Kind.KEYWORD),
     Field("lang", Kind.KEYWORD),
@@ -57,6 +58,8 @@ FIELDS: tuple[Field, ...] = (
     Field("initials", Kind.ANALYZED, stored=False, multi=True),  # Korean 초성 of nouns
     Field("readings", Kind.ANALYZED, stored=False, multi=True),  # Japanese readings
     Field("date", Kind.DATE, fast=True),
+    Field("date_text", Kind.KEYWORD, indexed=False),  # as precisely as given: "2025-02-25", "2024-09"
+    Field("date_kind", Kind.KEYWORD, indexed=False),  # "posted", "published" or "saved"
     # Term offsets and markup ranges of the body, so that highlighting needs no analysis.
     Field("highlights", Kind.BYTES, indexed=False),
 )
@@ -67,6 +70,7 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for f in FIELDS:
         if f.kind is Kind.KEYWORD:
+            # A stored-only keyword still needs a tokenizer; "raw" with no positions costs nothing.
             sb.add_text_field(f.name, stored=f.stored, tokenizer_name="raw", index_option="basic")
         elif f.kind is Kind.ANALYZED:
             sb.add_text_field(f.name, stored=f.stored, tokenizer_name=PRE_TOKENIZED)

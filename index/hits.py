@@ -22,6 +22,8 @@ class Hit:
     author: str = ""
     handle: str = ""
     date: dt.date | None = None
+    date_text: str = ""  # the date as precisely as it was given ("2024-09"), or ""
+    date_kind: str = ""  # "posted", "published" or "saved": which date `date` is
     url: str = ""
     source: str = ""
     lang: str = ""

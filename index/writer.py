@@ -62,7 +62,7 @@ def refused_value(doc: PostDocument) -> str:
     """What of the document Tantivy would refuse, or ""."""
     if doc.date is not None and not storable(doc.date):
         return f"the date {doc.date} is outside {FIRST_DATE}–{LAST_DATE}"
-    for name in ("id", "path", "file", "handle", "url", "source", "lang"):
+    for name in ("id", "path", "file", "handle", "handle_key", "url", "source", "lang"):
         value = getattr(doc, name)
         if not value.isascii():
             try:

@@ -53,9 +53,10 @@ def run_search(
     *,
     synonyms: tuple[tuple[str, ...], ...] = (),
     analyzer: Analyzer = ANALYZER,
+    per_clipping: bool = False,  # tests check which posts match; the CLI shows one per clipping
     **options: Any,
 ) -> tuple[QueryPlan, Results, list[Snippet]]:
-    request = SearchRequest(text, match_all, filters or Filters(), limit, **options)
+    request = SearchRequest(text, match_all, filters or Filters(), limit, per_clipping=per_clipping, **options)
     found = Searcher(root, analyzer, synonyms).search(request)
     return found.plan, found.results, found.snippets
 

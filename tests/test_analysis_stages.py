@@ -182,7 +182,12 @@ def test_index_pipeline_streams() -> None:
     analysis = ANALYZER.analyze_for_index([MIXED])[0]
     assert analysis.language == "ko"
     assert rows(analysis.tokens, position=True) == MIXED_TERMS
-    assert rows(analysis.readings, position=True) == [("トウキョウエキ", 24, 27, 5)]
+    # The compound's reading, and its parts' (`とうきょう` finds `東京駅`).
+    assert rows(analysis.readings, position=True) == [
+        ("トウキョウエキ", 24, 27, 5),
+        ("トウキョウ", 24, 26, 5),
+        ("エキ", 26, 27, 5),
+    ]
     assert rows(analysis.bigrams)[:3] == [("를써", 11, 14), ("써보", 13, 15), ("보니", 14, 16)]
     assert rows(analysis.bigrams)[-3:] == [("東京", 24, 26), ("京駅", 25, 27), ("駅で", 26, 28)]
 

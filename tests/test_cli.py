@@ -87,7 +87,10 @@ def test_nothing_found_exits_1(index_dir: Path) -> None:
     [
         (["search", '"unclosed'], 'unbalanced quote: the " at character 1 is never closed'),
         (["search", "x", "--since", "yesterday"], "--since 'yesterday' is not a date; use YYYY-MM-DD"),
-        (["search", "x", "--lang", "fr"], "unknown language 'fr'; use one of: ko, ja, en"),
+        (
+            ["search", "x", "--lang", "xx"],
+            "unknown language 'xx'; use one of: ko, ja, zh, en, de, fr, es, it, pt, nl, sv, other",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line(index_dir: Path, args: list[str], message: str) -> None:

@@ -19,13 +19,14 @@ def test_thread_is_split_into_posts_with_headers() -> None:
     clip = read_clipping(FIXTURES / "threads" / "Thread by @hana_dev.md", FIXTURES)
     assert clip.meta.title == "Thread by @hana_dev"
     assert clip.meta.authors == ("@hana_dev",)
-    assert clip.meta.published == dt.date(2025, 2, 25)
+    assert clip.meta.published is not None and clip.meta.published.date == dt.date(2025, 2, 25)
     assert clip.meta.tags == ("clippings", "ai")
-    assert [(p.id, p.author, p.handle, p.date) for p in clip.posts] == [
-        ("threads/Thread by @hana_dev.md#1", "한아 Hana", "hana_dev", dt.date(2025, 2, 25)),
-        ("threads/Thread by @hana_dev.md#2", "Min Seo", "minseo_k", dt.date(2025, 2, 26)),
-        ("threads/Thread by @hana_dev.md#3", "漫画アプリ", "manga_ad", None),
-        ("threads/Thread by @hana_dev.md#4", "Sam Park", "sam_park", dt.date(2025, 2, 27)),
+    assert [(p.id, p.author, p.handle, p.date, p.date_kind) for p in clip.posts] == [
+        ("threads/Thread by @hana_dev.md#1", "한아 Hana", "hana_dev", dt.date(2025, 2, 25), "posted"),
+        ("threads/Thread by @hana_dev.md#2", "Min Seo", "minseo_k", dt.date(2025, 2, 26), "posted"),
+        # An ad's header has no date: it shows the thread's.
+        ("threads/Thread by @hana_dev.md#3", "漫画アプリ", "manga_ad", dt.date(2025, 2, 25), "published"),
+        ("threads/Thread by @hana_dev.md#4", "Sam Park", "sam_park", dt.date(2025, 2, 27), "posted"),
     ]
     first = clip.posts[0]
     assert first.text.startswith("Claude Code를 써보니")
@@ -58,7 +59,7 @@ def test_bare_string_tags_and_odd_dates() -> None:
     text = "---\ntitle: T\ntags: clippings\npublished: 2025/03/04\ncreated: someday\n---\nbody\n"
     clip = parse_clipping(text, "t.md")
     assert clip.meta.tags == ("clippings",)
-    assert clip.meta.published == dt.date(2025, 3, 4)
+    assert clip.meta.published is not None and clip.meta.published.date == dt.date(2025, 3, 4)
     assert clip.meta.created is None
     assert clip.warnings == ("front matter 'created: someday' is not a date; left empty",)
 

@@ -3,6 +3,7 @@ nothing is lost. Real files in temporary folders, a real index, real Kiwi and Su
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -141,25 +142,28 @@ def test_hostile_front_matter_is_refused_in_bounded_time(tmp_path: Path, front_m
 
 @pytest.mark.slow
 def test_many_post_headers_and_a_huge_line_take_linear_time(tmp_path: Path) -> None:
+    """CPU time, not wall time: other work on the machine must not make it fail."""
     from searchclip.ingest.clippings import parse_clipping
 
     post = "**Name** @handle [2024-06-03](https://x.com/h/status/1)\n\n짧은 글\n\n---\n\n"
     timings = []
     for count in (5_000, 20_000):
-        started = time.perf_counter()
+        started = time.process_time()
         clipping = parse_clipping(post * count, "x.md")
-        timings.append(time.perf_counter() - started)
+        timings.append(time.process_time() - started)
         assert len(clipping.posts) == count
     assert timings[1] < 4 * timings[0] * 2  # four times the posts: not sixteen times the time
+    del clipping
+    gc.collect()  # the posts above would make every collection below slower
     from helpers import ANALYZER
 
     line = "한국어 문장과 English words 그리고 日本語 " * 20_000
-    started = time.perf_counter()
+    started = time.process_time()
     ANALYZER.analyze_for_index([line[: len(line) // 4]])
-    quarter = time.perf_counter() - started
-    started = time.perf_counter()
+    quarter = time.process_time() - started
+    started = time.process_time()
     ANALYZER.analyze_for_index([line])
-    assert time.perf_counter() - started < 4 * quarter * 2
+    assert time.process_time() - started < 4 * quarter * 2
 
 
 def test_a_file_past_the_searchable_budget_is_indexed_in_part_with_a_warning(

@@ -37,7 +37,7 @@ def test_real_thread_is_found_and_highlighted(tmp_path: Path) -> None:
     update_index(tmp_path / "index", [folder])
 
     def ids(query: str) -> list[str]:
-        return [h.id for h in run_search(tmp_path / "index", query, True, Filters(), 10)[1].hits]
+        return [h.id for h in run_search(tmp_path / "index", query, True, Filters(), 10)[1].hits]  # every post
 
     assert set(ids("공짜")) == {f"{ID}#1", f"{ID}#2"}
     assert ids("裏切る") == [f"{ID}#4"]  # the Japanese ad inside the Korean thread

@@ -112,7 +112,7 @@ def test_open_web_opens_only_http_urls(hostile_index: Path, tmp_path: Path) -> N
     opened = run("open", "--web", "web.md#1", "--index", str(hostile_index), env=env)
     assert opened.returncode == 0, opened.stderr
     assert log.read_text(encoding="utf-8").splitlines() == ["https://example.com/page"]
-    for post in ("links.md#1", "links.md#2"):  # javascript:, and a "URL" that reads as an option
+    for post in ("links.md#0", "links.md#1"):  # javascript:, and a "URL" that reads as an option
         refused = run("open", "--web", post, "--index", str(hostile_index), env=env)
         assert refused.returncode == 2
         assert "is not an http or https URL, so it is not opened" in refused.stderr

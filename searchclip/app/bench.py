@@ -66,6 +66,10 @@ def relevance(
     ] = None,
     limit_queries: Annotated[int | None, typer.Option(help="Run a random sample of this many queries.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the --limit-queries sample.")] = 0,
+    posts: Annotated[
+        bool,
+        typer.Option("--posts", help="Rank every post, as `search --posts` shows them (default: one per clipping)."),
+    ] = False,
     output: Annotated[Path | None, typer.Option(help="Write the results as JSON to this file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Draw a bar chart (PNG) to this file.")] = None,
 ) -> None:
@@ -77,7 +81,7 @@ def relevance(
         coll = bm.limit_queries(coll, limit_queries, seed)
     _err().print(f"{coll.name}: {len(coll.docs):,} documents, {coll.posts:,} posts, {len(coll.queries):,} queries")
     with _progress() as progress:
-        results = bm.run_benchmark(coll, configs, progress=progress)
+        results = bm.run_benchmark(coll, configs, progress=progress, per_clipping=not posts)
     Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(_table(coll.name, results))
     if output:
         import json

@@ -100,7 +100,9 @@ def search(
     any_word: Annotated[bool, typer.Option("--any", help="Match posts with any word, not all.")] = False,
     author: Annotated[list[str] | None, typer.Option(help="Only posts by this name or @handle.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only clippings with this tag.")] = None,
-    lang: Annotated[list[str] | None, typer.Option(help="Only posts in this language: ko, ja or en.")] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option(help="Only posts in this language: ko, ja, zh, en, de, fr, …, or other.")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="Only posts dated on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Only posts dated on or before (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="How many posts to show.")] = 10,
@@ -115,6 +117,9 @@ def search(
         ),
     ] = None,
     timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
+    posts: Annotated[
+        bool, typer.Option("--posts", help="Every matching post, not one per clipping (its best) as by default.")
+    ] = False,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
     ] = False,
@@ -236,11 +241,25 @@ def show(
 
 
 @app.command()
-def analyze(text: Annotated[str, typer.Argument(help="Text to analyze as searchclip indexes it.")]) -> int:
+def analyze(
+    text: Annotated[str, typer.Argument(help="Text to analyze as searchclip indexes it (or a file, with --markdown).")],
+    markdown: Annotated[
+        bool,
+        typer.Option("--markdown", help="TEXT is Markdown, or a clipping file: strip the syntax as indexing does."),
+    ] = False,
+) -> int:
     """Show the tokens searchclip indexes for a text: term, original characters, offsets, analyzer."""
     from searchclip.app.render import analysis_table
 
-    analysis = Session.open().analyzer.analyze_for_index([text])[0]  # as indexing analyzes a post
+    analyzed = text
+    if markdown:
+        from searchclip.ingest.markup import prose_mask
+        from searchclip.ingest.textfile import read_text
+
+        if Path(text).is_file():
+            text = read_text(Path(text), 20_000_000)
+        analyzed = prose_mask(text)  # what indexing analyzes: the text with its Markdown blanked
+    analysis = Session.open().analyzer.analyze_for_index([analyzed])[0]  # as indexing analyzes a post
     console().print(analysis_table(text, analysis))
     return 0
 

@@ -31,7 +31,7 @@ from searchclip.search.query import Filters
 from searchclip.search.searcher import Searcher, SearchRequest
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR = 0, 1, 2
-LANGS = ("ko", "ja", "en")
+LANGS = ("ko", "ja", "zh", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "other")
 COLORS = ("auto", "always", "never")
 
 
@@ -52,6 +52,7 @@ class SearchArgs:
     fuzzy: bool = False
     expand: bool | None = None  # None: the config's
     timings: bool = False
+    posts: bool = False  # every matching post, not one per clipping
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchArgs:
@@ -70,6 +71,7 @@ class SearchArgs:
             fuzzy=params["fuzzy"],
             expand=params["expand"],
             timings=params["timings"],
+            posts=params["posts"],
         )
 
 
@@ -124,6 +126,7 @@ def search_command(
         limit=args.limit,
         fuzzy=args.fuzzy,
         expand=session.config.expand if args.expand is None else args.expand,
+        per_clipping=not args.posts,
     )
     found = session.searcher.search(request, spent)
     if args.timings:
@@ -139,13 +142,14 @@ def search_command(
     if args.as_json:
         from searchclip.app.render import hit_json
 
-        for hit, snippet in zip(found.results.hits, found.snippets, strict=True):
-            out.file.write(hit_json(hit, snippet) + "\n")
+        more = found.more or [()] * len(found.results.hits)
+        for hit, snippet, others in zip(found.results.hits, found.snippets, more, strict=True):
+            out.file.write(hit_json(hit, snippet, others) + "\n")
         out.file.flush()
     else:
         from searchclip.app.render import print_hits
 
-        print_hits(out, found.results.hits, found.snippets, found.results.total)
+        print_hits(out, found.results.hits, found.snippets, found.results.total, found.more)
     return EXIT_FOUND
 
 

@@ -34,13 +34,14 @@ def printable(text: str) -> str:
     return _CONTROLS.sub(lambda m: _C0_PICTURES.get(ord(m[0]), "\ufffd"), text)
 
 
-def hit_text(rank: int, hit: Hit, snippet: Snippet) -> Text:
-    """One result: title line, who and when, where (path linked to the file, source URL), snippet."""
+def hit_text(rank: int, hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> Text:
+    """One result: title line, who and when, where (path linked to the file, source URL), snippet,
+    and the clipping's other matching posts when results are one per clipping."""
     out = Text()
     out.append(f"{rank}. ", style="bold")
     out.append(printable(hit.title or hit.path), style="bold cyan")
     out.append("\n   ")
-    meta = [p for p in (_who(hit), hit.date.isoformat() if hit.date else "", hit.lang) if p]
+    meta = [p for p in (_who(hit), shown_date(hit), hit.lang) if p]
     out.append(printable(" · ".join(meta)), style="green")
     out.append("\n   ")
     out.append(printable(hit.id), style=f"magenta link {_file_uri(hit.file)}" if hit.file else "magenta")
@@ -49,7 +50,19 @@ def hit_text(rank: int, hit: Hit, snippet: Snippet) -> Text:
         out.append(printable(hit.url or hit.source), style="blue")
     out.append("\n   ")
     out.append(snippet_text(snippet))
+    if more:
+        listed = ", ".join(f"#{post_id.rsplit('#', 1)[-1]}" for post_id in more[:8]) + (", …" if len(more) > 8 else "")
+        out.append(f"\n   + {len(more)} more matching post{'s' if len(more) != 1 else ''}: {listed}", style="dim")
     return out
+
+
+def shown_date(hit: Hit) -> str:
+    """The date a result shows, and which it is when not the post's own: `2025-02-25`,
+    `published 2024-09`, `saved 2025-03-01`."""
+    text = hit.date_text or (hit.date.isoformat() if hit.date else "")
+    if not text or hit.date_kind in ("", "posted"):
+        return text
+    return f"{hit.date_kind} {text}"
 
 
 def _who(hit: Hit) -> str:
@@ -68,41 +81,65 @@ def snippet_text(snippet: Snippet) -> Text:
     return text
 
 
-def print_hits(console: Console, hits: Sequence[Hit], snippets: Sequence[Snippet], total: int) -> None:
+def print_hits(
+    console: Console,
+    hits: Sequence[Hit],
+    snippets: Sequence[Snippet],
+    total: int,
+    more: Sequence[Sequence[str]] = (),
+) -> None:
     for rank, (hit, snippet) in enumerate(zip(hits, snippets, strict=True), 1):
         # Soft wrap: the terminal folds long lines; pipes and files get one line per field.
-        console.print(hit_text(rank, hit, snippet), soft_wrap=True)
+        console.print(hit_text(rank, hit, snippet, more[rank - 1] if more else ()), soft_wrap=True)
         console.print()
-    console.print(f"{len(hits)} of {total} matching post{'s' if total != 1 else ''}", style="dim", soft_wrap=True)
+    posts = f"{total} matching post{'s' if total != 1 else ''}"
+    if more:
+        summary = f"{len(hits)} clipping{'s' if len(hits) != 1 else ''} shown, of {posts} (--posts: every post)"
+    else:
+        summary = f"{len(hits)} of {posts}"
+    console.print(summary, style="dim", soft_wrap=True)
 
 
-def hit_json(hit: Hit, snippet: Snippet) -> str:
+def hit_json(hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> str:
     """One JSON line, exact: the controls and overrides JSON allows raw are written as \\u escapes,
     which any JSON reader turns back into the same characters, so the line is safe on a terminal."""
-    return json_line(hit_record(hit, snippet))
+    return json_line(hit_record(hit, snippet, more))
 
 
 def json_line(record: object) -> str:
     return _CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(record, ensure_ascii=False))
 
 
-def hit_record(hit: Hit, snippet: Snippet) -> dict[str, object]:
-    """A hit as plain JSON data: what --json prints and the service's API returns (the API's contract)."""
+def hit_record(hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> dict[str, object]:
+    """A hit as plain JSON data: what --json prints and the service's API returns (the API's contract).
+
+    `date` is the post's, else the page's, else the day it was saved, as precisely as it was given
+    (`2024-09` for a month); `date_kind` says which. `more_posts`: the clipping's other matching
+    posts, best first, when results are one per clipping."""
     return {
-        **{name: getattr(hit, name) for name in ("id", "path", "file", "post", "line", "title", "author", "handle")},
-        "date": hit.date.isoformat() if hit.date else None,
-        "url": hit.url or hit.source,
-        "lang": hit.lang,
-        "tags": list(hit.tags),
+        **post_record(hit),
         "score": round(hit.score, 4),
         "snippet": snippet.text,
         "highlights": [list(span) for span in snippet.spans],
+        "more_posts": list(more),
+    }
+
+
+def post_record(hit: Hit) -> dict[str, object]:
+    """A post's fields, as `show` prints them and the API's `/v1/posts` returns them."""
+    return {
+        **{name: getattr(hit, name) for name in ("id", "path", "file", "post", "line", "title", "author", "handle")},
+        "date": hit.date_text or (hit.date.isoformat() if hit.date else None),
+        "date_kind": hit.date_kind or None,
+        "url": hit.url or hit.source,
+        "lang": hit.lang,
+        "tags": list(hit.tags),
     }
 
 
 def print_post(console: Console, hit: Hit) -> None:
     """A whole post with its clipping's metadata (`searchclip show`)."""
-    meta = (_who(hit), hit.date.isoformat() if hit.date else "", hit.url)
+    meta = (_who(hit), shown_date(hit), hit.lang, hit.url or hit.source, " ".join(f"#{t}" for t in hit.tags))
     console.print(printable(hit.title), style="bold cyan", markup=False)
     console.print(printable(" · ".join(p for p in meta if p)), markup=False)
     console.print(printable(f"{hit.file}:{hit.line}"), style="magenta", markup=False)

@@ -154,6 +154,7 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=1000)] = 10,
         fuzzy: bool = False,
         expand: bool = False,
+        posts: bool = False,
     ) -> dict[str, Any]:
         """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
         from searchclip.app.commands import make_filters
@@ -161,18 +162,21 @@ def create_app(
 
         timings: dict[str, float] = {}
         filters = make_filters(author or (), tag or (), lang or (), since, until)
-        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand)
+        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand, per_clipping=not posts)
         found = current().searcher.search(request, timings)
-        hits = [hit_record(h, s) for h, s in zip(found.results.hits, found.snippets, strict=True)]
+        more = found.more or [()] * len(found.results.hits)
+        hits = [hit_record(h, s, m) for h, s, m in zip(found.results.hits, found.snippets, more, strict=True)]
         return {"total": found.results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
 
     @app.get("/v1/posts/{post_id:path}")
     async def post(post_id: str) -> dict[str, Any]:
         """One whole post with its clipping's metadata."""
+        from searchclip.app.render import post_record
+
         hit = current().searcher.get(post_id)
         if hit is None:
             raise HTTPException(status_code=404, detail=f"no post {post_id!r}")
-        return {"id": hit.id, "file": hit.file, "line": hit.line, "title": hit.title, "text": hit.text}
+        return {**post_record(hit), "text": hit.text}
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
@@ -285,6 +289,11 @@ def serve(
     announce: Callable[[], None] = lambda: None,
 ) -> None:
     """Warm up, then answer until idle for `idle_timeout` seconds or until SIGTERM/SIGINT."""
+    # From before the socket exists until the loop takes over, a SIGTERM is remembered, not fatal:
+    # the socket is removed however early the service is told to stop.
+    early: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda number, _frame: early.append(number))
     with _service_lock(socket_path):
         _claim_socket(socket_path)
         _warm_up(session)  # before the socket exists: a client that finds it finds a warm service
@@ -296,7 +305,7 @@ def serve(
             announce()
             state = ServiceState()
             servers = [(_server(create_app(session, parse_argv, guard, state)), sock) for sock, guard in listeners]
-            asyncio.run(_serve_until_idle(state, servers, idle_timeout))
+            asyncio.run(_serve_until_idle(state, servers, idle_timeout, early))
         finally:
             for sock, _ in listeners:
                 sock.close()
@@ -363,7 +372,7 @@ def _service_lock(socket_path: Path) -> Iterator[None]:
 
 
 async def _serve_until_idle(
-    state: ServiceState, servers: list[tuple[_Server, socket.socket]], idle_timeout: float
+    state: ServiceState, servers: list[tuple[_Server, socket.socket]], idle_timeout: float, early: list[int]
 ) -> None:
     def stop() -> None:
         for server, _ in servers:
@@ -372,6 +381,8 @@ async def _serve_until_idle(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
+    if early:  # told to stop while warming up
+        stop()
 
     async def watchdog() -> None:
         while not all(s.should_exit for s, _ in servers):

@@ -334,6 +334,7 @@ def run_benchmark(
     configs: Sequence[Config],
     work: Path | None = None,
     progress: Progress | None = None,
+    per_clipping: bool = True,
 ) -> list[ConfigResult]:
     """Index the collection once per index kind the configs need, run every config, score it."""
     analyzer = Analyzer()
@@ -347,7 +348,9 @@ def run_benchmark(
                 else:
                     built[config.index] = _build_plain(coll, Path(tmp) / config.index, progress)
             searcher, analysis_s, indexing_s = built[config.index]
-            ranked, requoted, querying_s = _run_queries(coll, config, searcher, QueryParser(analyzer), progress)
+            ranked, requoted, querying_s = _run_queries(
+                coll, config, searcher, QueryParser(analyzer), progress, per_clipping
+            )
             results.append(_score(coll, config, ranked, requoted, analysis_s, indexing_s, querying_s))
         return results
 
@@ -411,7 +414,12 @@ def gram_tokens(text: str) -> list[Token]:
 
 
 def _run_queries(
-    coll: Collection, config: Config, searcher: Any, parser: QueryParser, progress: Progress | None
+    coll: Collection,
+    config: Config,
+    searcher: Any,
+    parser: QueryParser,
+    progress: Progress | None,
+    per_clipping: bool = True,
 ) -> tuple[dict[str, list[str]], int, float]:
     # Clippings have many posts each: fetch deeper, then keep each clipping's first rank.
     fetch = DEPTH if all(len(c.posts) == 1 for c in coll.docs.values()) else DEPTH * 10
@@ -421,7 +429,7 @@ def _run_queries(
     for done, (qid, text) in enumerate(coll.queries.items(), 1):
         ids, fixed = _query(config, searcher, parser, text, fetch)
         requoted += fixed
-        ranked[qid] = list(dict.fromkeys(ids))[:DEPTH]
+        ranked[qid] = (list(dict.fromkeys(ids)) if per_clipping else every_post(ids))[:DEPTH]
         if progress:
             progress(f"querying ({config.name})", done, len(coll.queries))
     return ranked, requoted, time.perf_counter() - started
@@ -433,14 +441,25 @@ def _query(config: Config, searcher: Any, parser: QueryParser, text: str, fetch:
         return searcher.parsed(text, w.title, w.body, fetch), False
     if config.index == "plain":
         return searcher.grams([t.term for t in gram_tokens(text)], w.title, w.body, fetch), False
-    from searchclip.search.searcher import find
+    from searchclip.search.searcher import find, prepared
 
     try:
         plan, fixed = parser.parse(text, match_all=False, expand=config.expand), False
     except QuerySyntaxError:
         # An unbalanced quote in a question: `searchclip search` would refuse it; a user retypes it.
         plan, fixed = parser.parse(_strip_quotes(text), match_all=False, expand=config.expand), True
-    return [hit.file for hit in find(searcher, plan, w, fetch).hits], fixed
+    return [hit.file for hit in find(searcher, prepared(plan, searcher), w, fetch).hits], fixed
+
+
+def every_post(clippings: list[str]) -> list[str]:
+    """A ranking of posts as `search --posts` shows them, one entry a post: a clipping's second and
+    later posts are entries that find nothing new (ids no judgment names)."""
+    seen: Counter[str] = Counter()
+    ranked = []
+    for clipping in clippings:
+        seen[clipping] += 1
+        ranked.append(clipping if seen[clipping] == 1 else f"{clipping}//post {seen[clipping]}")  # no path has //
+    return ranked
 
 
 def _strip_quotes(text: str) -> str:

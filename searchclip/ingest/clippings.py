@@ -1,9 +1,10 @@
 """Clipping files → `Clipping` with its `Post`s. Pure: no index, no analysis.
 
 A clipping is Markdown with YAML front matter as the Obsidian Web Clipper writes it. Threads
-(X, Threads) are posts separated by `---`, each opening with `**Display Name** @handle [date](url)`;
-posts without that header (ads, quotes) are kept as posts of their own. A clipping without thread
-structure is one post.
+(X, Threads) are posts that each open with a header line, `**Display Name** @handle [date](url)` or
+one of its variants (`post_header`), usually separated by `---`; posts without a header after the
+first (ads, quotes) are posts of their own, and what stands before the first header (a summary
+callout, a note) is post 0, the preamble. A clipping without thread structure is one post.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ import yaml
 
 from searchclip.index.fields import FIRST_DATE, LAST_DATE, storable
 from searchclip.ingest import markup
-from searchclip.ingest.dates import parse_date
+from searchclip.ingest.dates import When, parse_when
 from searchclip.ingest.textfile import read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-# The Web Clipper's post header; the handle and name carry Markdown escapes (`chester\_roh`).
+# The Web Clipper's post header and its variants (see `post_header`); the handle and name carry
+# Markdown escapes (`chester\_roh`).
 _POST_HEADER = re.compile(
-    r"^\*\*(?P<name>.+?)\*\*[ \t]+@(?P<handle>[\w\\.]+)"
-    r"(?:[ \t]+\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]+)\))?[ \t]*$"
+    r"^\*\*(?P<name>[^*\s](?:[^*]|\\\*)*?)\*\*"
+    r"(?:[ \t]+@(?P<handle>[\w\\.]+))?"
+    r"(?:[ \t]+(?:·[ \t]+)?(?:\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]+)\)|(?P<plain>[^\s\[].*?)))?[ \t]*$"
 )
 _WIKILINK = re.compile(r"^\[\[(.*?)(?:\|.*)?\]\]$")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -39,8 +42,8 @@ class Meta:
     title: str = ""
     source: str = ""
     authors: tuple[str, ...] = ()
-    published: dt.date | None = None
-    created: dt.date | None = None
+    published: When | None = None
+    created: When | None = None
     description: str = ""
     tags: tuple[str, ...] = ()
 
@@ -51,7 +54,7 @@ class Post:
 
     id: str  # "relative/path.md#N", stable across rebuilds
     path: str  # relative to the indexed folder, with "/" separators
-    number: int  # 1-based position in the clipping
+    number: int  # 1-based position in the thread; 0 for what stands before its first post
     text: str  # the post's original Markdown, header line removed
     line: int  # 1-based line of the post's first text line in the file
     author: str = ""
@@ -60,6 +63,8 @@ class Post:
     url: str = ""
     # The text with Markdown syntax, images and URLs blanked to spaces: what is analyzed.
     prose: str = ""
+    date_text: str = ""  # the date as precisely as it was given: "2025-02-25", or "2024-09"
+    date_kind: str = ""  # which date it is: "posted" (the post's own), "published" or "saved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +153,7 @@ def _refused_yaml(source: str) -> str:
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML that leaves dates as text: `parse_date` reads them, and reports impossible ones
+    """Safe YAML that leaves dates as text: `parse_when` reads them, and reports impossible ones
     (`2025-02-30`) instead of failing the whole front matter."""
 
 
@@ -197,18 +202,17 @@ def _as_list(value: Any) -> list[str]:
     return [text] if text else []
 
 
-def _as_date(value: Any, key: str, warnings: list[str]) -> dt.date | None:
+def _as_date(value: Any, key: str, warnings: list[str]) -> When | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        parsed: dt.date | None = value.date()
-    elif isinstance(value, dt.date):
-        parsed = value
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        parsed: When | None = When(day, day.isoformat())
     else:
-        parsed = parse_date(str(value))
+        parsed = parse_when(str(value))
     if parsed is None:
         warnings.append(f"front matter '{key}: {value}' is not a date; left empty")
-    elif not storable(parsed):  # 0001-01-01 is several tools' "no date"
+    elif not storable(parsed.date):  # 0001-01-01 is several tools' "no date"
         warnings.append(f"front matter '{key}: {value}' is outside {FIRST_DATE.year}–{LAST_DATE.year}; left empty")
         return None
     return parsed
@@ -224,6 +228,37 @@ def _title_from_path(rel_path: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else name
 
 
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A post's header line: who wrote it, when, and the post's own URL."""
+
+    author: str
+    handle: str
+    when: When | None
+    url: str
+
+
+def post_header(line: str) -> Header | None:
+    """The header a Web Clipper template writes above each post, or None: `**Name** @handle
+    [date](url)`, the date as plain text or left out, `**Name** [date](url)` without a handle, and
+    Threads' `**@handle** · [date](url)`. Without a handle, the date must be one, so that a line in
+    bold before a link is not taken for a header."""
+    match = _POST_HEADER.match(line)
+    if match is None:
+        return None
+    name = _unescape(match["name"]).strip()
+    handle = _unescape(match["handle"] or "")
+    if not handle and name.startswith("@") and " " not in name:
+        name, handle = "", name[1:]  # Threads: the handle in bold stands for the name
+    date_text = match["date"] if match["date"] is not None else match["plain"]
+    when = parse_when(date_text) if date_text else None
+    if date_text and when is None and (match["plain"] is not None or not handle):
+        return None  # "**Name** @handle some words", or "**Bold** [a link](url)": text, not a header
+    if not handle and when is None:
+        return None
+    return Header(name, handle, when if when and storable(when.date) else None, match["url"] or "")
+
+
 def _split_posts(body: str, body_line: int, rel_path: str, meta: Meta) -> list[Post]:
     # One Markdown parse serves both the thread split and every post's prose mask. The split needs
     # only the blocks; inline Markdown, most of a parse's cost, is then parsed only where a post's
@@ -233,49 +268,84 @@ def _split_posts(body: str, body_line: int, rel_path: str, meta: Meta) -> list[P
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    spans = [_post_lines(lines, chunk) for chunk in _thread_chunks(lines, blocks.tokens)]
-    markup.parse_inline(blocks, [(first, end) for first, end, _ in spans])
+    headers = _headers(lines, blocks.tokens)
+    spans = [_post_lines(lines, chunk, headers) for chunk in _thread_chunks(lines, blocks.tokens, headers)]
+    markup.parse_inline(blocks, [(first, end) for first, end, _, _ in spans])
     mask = markup.prose_mask(body, blocks.tokens)
     posts: list[Post] = []
-    for span in spans:
-        post = _make_post(body, mask, starts, span, body_line, rel_path, len(posts) + 1, meta)
+    numbered = 0
+    for first, end, header, preamble in spans:
+        post = _make_post(
+            body, mask, starts, (first, end, header), body_line, rel_path, 0 if preamble else numbered + 1, meta
+        )
         if post is not None:
             posts.append(post)
+            numbered += bool(post.number)
     return posts
 
 
-def _thread_chunks(lines: list[str], tokens: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
-    """Line ranges of the posts: a thread splits at its `---` breaks, other bodies stay whole."""
-    if not any(_POST_HEADER.match(line) for line in lines):
-        return [(0, len(lines))]
-    chunks: list[tuple[int, int]] = []
-    start = 0
-    for brk in [*markup.thematic_break_lines(tokens), len(lines)]:
-        chunks.append((start, brk))
-        start = brk + 1
+def _headers(lines: list[str], tokens: list) -> dict[int, Header]:  # type: ignore[type-arg]
+    """Header lines at the top level of the body (not in code, quotes, lists or HTML), by line."""
+    nested = markup.nested_lines(tokens)
+    return {
+        i: h for i, line in enumerate(lines) if line.startswith("**") and i not in nested and (h := post_header(line))
+    }
+
+
+def _thread_chunks(
+    lines: list[str],
+    tokens: list,
+    headers: dict[int, Header],  # type: ignore[type-arg]
+) -> list[tuple[int, int, bool]]:
+    """Line ranges of the posts, and whether each is the preamble: a thread's posts start at every
+    header line and end at the next header or `---` break; what stands before the first header (a
+    callout, a note) is the preamble. A body without headers is one post."""
+    if not headers:
+        return [(0, len(lines), False)]
+    breaks = set(markup.thematic_break_lines(tokens))
+    first_header = min(headers)
+    chunks: list[tuple[int, int, bool]] = [(0, _before_break(lines, first_header, breaks), True)]
+    start = first_header
+    for i in range(first_header + 1, len(lines)):
+        if i in breaks:
+            chunks.append((start, i, False))
+            start = i + 1
+        elif i in headers and any(line.strip() for line in lines[start:i]):
+            chunks.append((start, i, False))
+            start = i
+    chunks.append((start, len(lines), False))
     return chunks
 
 
-def _post_lines(lines: list[str], chunk: tuple[int, int]) -> tuple[int, int, re.Match[str] | None]:
-    """The lines [first, end) of a chunk that are the post's text, and its header if it has one."""
-    first, end = chunk
+def _before_break(lines: list[str], end: int, breaks: set[int]) -> int:
+    """Where the preamble ends: before the `---` lines and blank lines that lead to the first header."""
+    while end > 0 and (end - 1 in breaks or not lines[end - 1].strip()):
+        end -= 1
+    return end
+
+
+def _post_lines(
+    lines: list[str], chunk: tuple[int, int, bool], headers: dict[int, Header]
+) -> tuple[int, int, Header | None, bool]:
+    """The lines [first, end) of a chunk that are the post's text, its header, whether it is the preamble."""
+    first, end, preamble = chunk
     while first < end and not lines[first].strip():
         first += 1
-    header = _POST_HEADER.match(lines[first]) if first < end else None
+    header = headers.get(first) if first < end else None
     if header:
         first += 1
     while first < end and not lines[first]:
         first += 1
     while end > first and not lines[end - 1]:
         end -= 1
-    return first, end, header
+    return first, end, header, preamble
 
 
 def _make_post(
     body: str,
     mask: str,
     starts: list[int],
-    span: tuple[int, int, re.Match[str] | None],
+    span: tuple[int, int, Header | None],
     body_line: int,
     rel_path: str,
     number: int,
@@ -283,17 +353,22 @@ def _make_post(
 ) -> Post | None:
     first, end, header = span
     author = handle = url = ""
-    date = meta.published
     if header:
-        author = _unescape(header["name"]).strip()
-        handle = _unescape(header["handle"])
-        date = parse_date(header["date"] or "")  # an ad's header has no date: leave it empty
-        date = date if date is not None and storable(date) else None
-        url = header["url"] or ""
-    elif meta.authors:
+        author, handle, url = header.author, header.handle, header.url
+    elif meta.authors and number:
         author = meta.authors[0]
         if author.startswith("@"):
             handle, author = author[1:], ""
+    # The post's own date, else the page's, else the day it was saved (a quarter of real clippings
+    # have no `published`): a date filter never drops a clipping that has one.
+    when, kind = next(
+        (
+            (w, k)
+            for w, k in ((header and header.when, "posted"), (meta.published, "published"), (meta.created, "saved"))
+            if w
+        ),
+        (None, ""),
+    )
     text_start, text_end = starts[first], max(starts[first], starts[end] - 1)
     text = body[text_start:text_end]
     if not text.strip() and not author:
@@ -306,9 +381,11 @@ def _make_post(
         line=body_line + first,
         author=author,
         handle=handle,
-        date=date,
-        url=url or (meta.source if number == 1 else ""),
+        date=when.date if when else None,
+        url=url or (meta.source if number <= 1 else ""),
         prose=mask[text_start:text_end],
+        date_text=when.text if when else "",
+        date_kind=kind,
     )
 
 

@@ -67,12 +67,15 @@ def make_documents(clipping: Clipping, file: str, analyzer: Analyzer) -> list[Po
             bigrams=(title_bigrams, analyzed(post.text, body.bigrams)),
             initials=(title_initials, analyzed(post.text, body.initials)),
             readings=(title_readings, analyzed(post.text, body.readings)),
-            handle=post.handle.lower(),
+            handle=post.handle,
+            handle_key=post.handle.lower(),
             url=post.url,
             source=clipping.meta.source,
             lang=body.language or results[0].language,
             tags=tags,
             date=post.date,
+            date_text=post.date_text,
+            date_kind=post.date_kind,
             highlights=encode_highlights(
                 term_offsets(body.tokens, body.initials, body.readings), markup_ranges(post.text, mask)
             ),

@@ -1,8 +1,11 @@
 """Which characters of a Markdown text are words to index, using markdown-it-py.
 
 `prose_mask` returns a copy of the text of the same length in which every character that is
-Markdown syntax, an image, a URL or raw HTML is replaced by a space. Analyzers run on the mask,
-so every token's offsets point straight into the original text that is stored and displayed.
+Markdown syntax, an image, a link's URL, raw HTML (comments too), LaTeX math or an Obsidian callout
+marker (`[!summary]`) is replaced by a space. Analyzers run on the mask, so every token's offsets
+point straight into the original text that is stored and displayed. Only real links are markup: a
+URL with a scheme or `www.`, an e-mail address, Markdown link syntax; `CLAUDE.md`, `config.py` and
+a bare `example.com` are words (linkify's fuzzy hosts took `.md`, `.py`, `.rs` for domains).
 
 Parsing is the largest part of indexing's own work beside the analyzers, so the parser takes
 shortcuts that give exactly markdown-it's tokens: plain prose skips the inline parser (`_inline`),
@@ -23,22 +26,30 @@ from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token as MdToken
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 # How far ahead the aligner looks for a character that markdown-it unescaped (`\_` → `_`).
 _ALIGN_LOOKAHEAD = 8
 
 # The inline rules `_inline` was written for (tokenizing, then post-processing). Besides `text` and
-# `newline`, each can only match at one of `_INLINE_SYNTAX`: escape `\`, code `` ` ``, strikethrough
-# `~`, emphasis `*` `_`, link and image `[` (an image is `![`), autolink and HTML `<`, entity `&`,
-# and linkify at a URL's `://`. Post-processing only acts on what those rules found.
+# `newline`, each can only match at one of `_INLINE_SYNTAX`: math `$`, escape `\`, code `` ` ``,
+# strikethrough `~`, emphasis `*` `_`, link and image `[` (an image is `![`), autolink and HTML `<`,
+# entity `&`, and linkify at a URL's `://`. Post-processing only acts on what those rules found.
 _KNOWN_INLINE_RULES = (
     [
-        *("text", "linkify", "newline", "escape", "backticks", "strikethrough"),
+        *("text", "linkify", "newline", "math_inline", "escape", "backticks", "strikethrough"),
         *("emphasis", "link", "image", "autolink", "html_inline", "entity"),
     ],
     ["balance_pairs", "strikethrough", "emphasis", "fragments_join"],
 )
-_INLINE_SYNTAX = re.compile(r"[\\`~*_\[<&]|://")
+_INLINE_SYNTAX = re.compile(r"[$\\`~*_\[<&]|://")
+# Obsidian callouts: `> [!summary]`, `> [!note]-`, `> > [!tip]+ Title`; the marker is markup.
+_CALLOUT = re.compile(r"^[ \t]*(?:>[ \t]?)+[ \t]*(\[![\w-]+\][+-]?)", re.MULTILINE)
+# A linkified match is a link only with a scheme, `//` or `www.`, or as an e-mail address.
+_REAL_LINK = re.compile(r"(?i)^(?:[a-z][a-z0-9+.-]*:|//|www\.)|@")
+# Blocks whose lines cannot hold a thread's post header.
+_NESTED_BLOCKS = frozenset({"fence", "code_block", "html_block", "math_block"})
+_NESTED_OPENERS = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 # markdown-it's core rules: the first two find the blocks, the others parse their inline content.
 _CORE_RULES = ["normalize", "block", "inline", "linkify", "text_join"]
 _BLOCK_RULES = 2
@@ -51,8 +62,9 @@ _Pretest = tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]
 
 def markdown_it() -> MarkdownIt:
     """markdown-it as clippings are parsed, without the shortcuts: what they are tested against."""
-    md = MarkdownIt("commonmark", {"linkify": True})
-    return md.enable(["linkify", "table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"linkify": True}).enable(["linkify", "table", "strikethrough"])
+    # LaTeX math as pandoc reads it: `$x^2$` and `$$…$$`, but not `$5 and $10`.
+    return md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False, double_inline=True)
 
 
 @cache
@@ -128,6 +140,15 @@ def thematic_break_lines(tokens: list[MdToken]) -> list[int]:
     return [t.map[0] for t in tokens if t.type == "hr" and t.map]
 
 
+def nested_lines(tokens: list[MdToken]) -> set[int]:
+    """0-based numbers of the lines inside code, HTML, math, quotes and lists."""
+    lines: set[int] = set()
+    for tok in tokens:
+        if tok.map and (tok.type in _NESTED_BLOCKS or tok.type in _NESTED_OPENERS):
+            lines.update(range(tok.map[0], tok.map[1]))
+    return lines
+
+
 def prose_mask(text: str, tokens: list[MdToken] | None = None) -> str:
     """The text with everything but prose and code blanked to spaces (newlines kept)."""
     if tokens is None:
@@ -145,6 +166,9 @@ def prose_mask(text: str, tokens: list[MdToken] | None = None) -> str:
             _keep_inline(text, tok.children or [], start, end, keep)
         elif tok.type in ("fence", "code_block"):
             _align(text, tok.content, start, end, keep)
+    if "[!" in text:
+        for callout in _CALLOUT.finditer(text):
+            keep[callout.start(1) : callout.end(1)] = bytes(callout.end(1) - callout.start(1))
     return _blank(text, keep)
 
 
@@ -161,7 +185,11 @@ def markup_ranges(text: str, mask: str) -> list[int]:
         start, end = blank.span()
         if not text[start:end].isspace():
             for word in _WORD.finditer(text, start, end):
-                runs += word.span()
+                first, last = word.span()
+                # `(https://…)` would leave `()` in a snippet: brackets around markup only are markup.
+                if first and last < len(text) and text[first - 1] + text[last] in ("()", "[]", "<>"):
+                    first, last = first - 1, last + 1
+                runs += (first, last)
     return runs
 
 
@@ -189,8 +217,8 @@ def _line_starts(text: str) -> list[int]:
 def _keep_inline(text: str, children: list[MdToken], start: int, end: int, keep: bytearray) -> None:
     cursor = start
     skip_depth = 0  # inside a linkified URL or raw HTML link: its text is a URL, not words
-    for child in children:
-        if child.type == "link_open" and child.markup in ("linkify", "autolink"):
+    for number, child in enumerate(children):
+        if child.type == "link_open" and _is_url(child, children, number):
             skip_depth += 1
         elif child.type == "link_close" and skip_depth:
             skip_depth -= 1
@@ -199,6 +227,17 @@ def _keep_inline(text: str, children: list[MdToken], start: int, end: int, keep:
             continue
         elif child.type in ("text", "code_inline") and not skip_depth and child.content:
             cursor = _align(text, child.content, cursor, end, keep)
+
+
+def _is_url(link: MdToken, children: list[MdToken], number: int) -> bool:
+    """Whether a link's text is a URL (not words): an autolink, or a linkified match that is a real
+    link. Its text is the next child's content."""
+    if link.markup == "autolink":
+        return True
+    if link.markup != "linkify":
+        return False
+    shown = children[number + 1].content if number + 1 < len(children) else ""
+    return _REAL_LINK.search(shown) is not None
 
 
 def _align(text: str, content: str, cursor: int, end: int, keep: bytearray) -> int:

@@ -9,17 +9,23 @@ How clauses are weighed is ranking.py's business.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from searchclip.analyzers import Analyzer, bigrams
+from searchclip.analyzers import Analyzer, bigrams, detect_language
+from searchclip.analyzers.japanese import fold_kana
 from searchclip.analyzers.korean import is_initials
+from searchclip.analyzers.normalize import normalize
 from searchclip.errors import QuerySyntaxError
 from searchclip.index.highlights import INITIALS_KEY, READING_KEY
 
-MAX_QUERY_CHARS = 1_000
+# A pasted paragraph is a query too; one that long is reduced to its most informative words (`prepare`).
+MAX_QUERY_CHARS = 50_000
+MAX_CLAUSES = 32
 _KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
+_IDEOGRAPHS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
 
 
@@ -34,6 +40,9 @@ class Clause:
     reading: str = ""  # typed in kana: also matches words read so (`とうきょう` → `東京`)
     alternatives: tuple[tuple[str, ...], ...] = ()  # synonyms, analyzed: each a term or a phrase
     fuzzy: bool = False  # also match terms a typo away (one character, two in long Latin words)
+    # A word typed in kana only is first a reading (`とうけい` is 統計, not と + うけい): these are its
+    # words as analyzed, searched instead when no post has the reading (see `prepare`).
+    fallback: tuple[Clause, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +144,19 @@ class QueryParser:
     def _clauses(self, piece: str, is_phrase: bool, fuzzy: bool) -> list[Clause]:
         if not is_phrase and is_initials(piece):
             return [Clause((), (), piece, initials=piece)]
+        folded = fold_kana(normalize(piece).text)
+        if not is_phrase and len(folded) >= 2 and _KANA_ONLY.fullmatch(folded):
+            return [Clause((), (), piece, reading=folded, fallback=tuple(self._word_clauses(piece, fuzzy)))]
+        return self._word_clauses(piece, fuzzy, is_phrase)
+
+    def _word_clauses(self, piece: str, fuzzy: bool, is_phrase: bool = False) -> list[Clause]:
         tokens = self.analyzer.analyze(piece)
-        if is_phrase and tokens:
+        if not tokens and detect_language(piece) == "zh":  # no dictionary reads Chinese: its bigrams
+            grams = tuple(b.term for b in bigrams(piece))
+            return [Clause((), grams, piece)] if grams else []
+        if is_phrase or (_IDEOGRAPHS.fullmatch(piece) and any(t.end - t.start == 1 for t in tokens)):
+            # A phrase; or ideographs the dictionary cut into single characters (Chinese, mostly):
+            # one clause, its bigram chain as the index holds Chinese, not a clause per character.
             terms = tuple(t.term for t in tokens)
             return [Clause(terms, tuple(b.term for b in bigrams(piece)), piece)]
         clauses = []
@@ -184,6 +204,29 @@ def _without_stop_words(clauses: list[Clause]) -> list[Clause]:
     stay in phrases, and a query made only of them keeps them."""
     kept = [c for c in clauses if not (len(c.terms) == 1 and c.text.lower() in ENGLISH_STOP_WORDS)]
     return kept or clauses
+
+
+def prepare(plan: QueryPlan, doc_freq: Callable[[str, str], int], num_posts: int) -> QueryPlan:
+    """The plan as the index will run it: each kana word as its reading if any post has it, else
+    as its words; and a query of more than MAX_CLAUSES words (a pasted paragraph) reduced to its
+    MAX_CLAUSES rarest, any of which may match."""
+    clauses: list[Clause] = []
+    for clause in plan.clauses:
+        if clause.fallback and not doc_freq("readings", clause.reading):
+            clauses.extend(clause.fallback)
+        else:
+            clauses.append(replace(clause, fallback=()))
+    if len(clauses) <= MAX_CLAUSES:
+        return replace(plan, clauses=tuple(dict.fromkeys(clauses)))
+    rarity = {c: _rarity(c, doc_freq, num_posts) for c in dict.fromkeys(clauses)}
+    kept = set(sorted(rarity, key=lambda c: -rarity[c])[:MAX_CLAUSES])
+    return replace(plan, clauses=tuple(c for c in rarity if c in kept), match_all=False)
+
+
+def _rarity(clause: Clause, doc_freq: Callable[[str, str], int], num_posts: int) -> float:
+    """How much a clause says: the inverse document frequency of its rarest term."""
+    frequencies = [doc_freq("body", t) for t in clause.terms] or [doc_freq("bigrams", g) for g in clause.bigrams[:1]]
+    return math.log(1 + num_posts / (1 + min(frequencies, default=num_posts)))
 
 
 def fuzzy_distance(term: str) -> int:

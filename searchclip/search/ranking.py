@@ -1,6 +1,7 @@
 """A query plan → the finished index query (index/plan.py): what must match and how it weighs.
 
-BM25 per field: each clause scores the better of its body and title matches (dis_max, tie 0.3),
+BM25 per field: each clause scores the best of its body, title and author matches (dis_max, tie 0.3;
+an @handle typed or not matches the post's handle),
 plus its CJK bigrams, readings, initials, synonyms and typo neighbours at lower weights; pairs of
 neighbouring words near each other earn a bonus (the sequential dependence model's idea);
 filters only narrow what matches.
@@ -44,6 +45,7 @@ class Weights:
     synonyms: float = 0.8
     fuzzy: float = 0.5
     proximity: float = 0.5  # per pair of neighbouring query words near each other: a bonus, never required
+    author: float = 1.0  # the post's author's name, and its handle (`Catherine Boeckmann`, `0xSero`)
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -69,9 +71,14 @@ def clause_query(clause: Clause, weights: Weights) -> Query:
     if clause.terms:
         body = Boost(words("body", clause.terms), weights.body)
         title = Boost(words("title", clause.terms), weights.title)
-        # The better of title and body, plus a little of the other: a title that the body repeats
-        # (an article's `# Title`, Cranfield's first line) is not counted twice.
-        options.append(DisMax((body, title), DISMAX_TIE))
+        fields: list[Query] = [body, title]
+        if weights.author:
+            fields.append(Boost(words("author", clause.terms), weights.author))
+            if len(clause.terms) == 1:
+                fields.append(Boost(Term("handle_key", clause.text.lower().lstrip("@")), weights.author))
+        # The best of title, body and author, plus a little of the others: a title that the body
+        # repeats (an article's `# Title`, Cranfield's first line) is not counted twice.
+        options.append(DisMax(tuple(fields), DISMAX_TIE))
     for alternative in clause.alternatives:
         options.append(Boost(words("body", alternative), weights.synonyms))
         options.append(Boost(words("title", alternative), weights.synonyms * weights.title))
@@ -97,7 +104,7 @@ def filters(plan: QueryPlan) -> list[Query]:
     if plan.authors:
         options: list[Query] = []
         for author in plan.authors:
-            options.append(Term("handle", author.handle))
+            options.append(Term("handle_key", author.handle))
             if author.terms:
                 options.append(words("author", author.terms))
         found.append(should(*options))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from searchclip.analyzers.normalize import normalize
-from searchclip.index.highlights import select
+from searchclip.index.highlights import INITIALS_KEY, select
 from searchclip.search.query import Clause, QueryPlan
 
 Span = tuple[int, int]
@@ -36,20 +36,55 @@ def match_spans(
     text: str, plan: QueryPlan, offsets: Mapping[str, Sequence[int]], markup: Sequence[int] = ()
 ) -> list[Span]:
     """Spans of `text` that produced a query term, plus typed CJK words found through bigrams."""
-    spans: set[Span] = set()
-    for flat in select(offsets, plan.highlight_keys).values():
-        spans.update((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+    return sorted(weighted_spans(text, plan, offsets, markup))
+
+
+def weighted_spans(
+    text: str,
+    plan: QueryPlan,
+    offsets: Mapping[str, Sequence[int]],
+    markup: Sequence[int] = (),
+    weight: Callable[[str], float] = lambda _: 1.0,
+) -> dict[Span, float]:
+    """`match_spans`, each span with the weight of the term it matched (`weight` of a stored key,
+    or of `literal:` and the typed text for a CJK word found through bigrams)."""
+    spans: dict[Span, float] = {}
+
+    def add(span: Span, value: float) -> None:
+        if 0 <= span[0] < span[1] <= len(text):
+            spans[span] = max(value, spans.get(span, 0.0))
+
+    initials: dict[int, tuple[int, float]] = {}
+    for key, flat in select(offsets, plan.highlight_keys).items():
+        for i in range(0, len(flat), 2):
+            if key.startswith(INITIALS_KEY):
+                # A noun's initials (`카프카`) and the word's as written (`카프카에`) start at one place:
+                # the highlight is the noun's, not its particle's.
+                end = min(flat[i + 1], initials.get(flat[i], (flat[i + 1], 0.0))[0])
+                initials[flat[i]] = (end, weight(key))
+            else:
+                add((flat[i], flat[i + 1]), weight(key))
+    for start, (end, value) in initials.items():
+        add((start, end), value)
     # Words the post's own terms did not match were found through bigrams: look for them as typed.
     unmatched = [c for c in plan.clauses if c.bigrams and not any(t in offsets for t in c.terms)]
-    if unmatched:
-        spans.update(_literal_cjk(text, markup, unmatched))
-    return sorted(s for s in spans if 0 <= s[0] < s[1] <= len(text))
+    for clause in unmatched:
+        for span in _literal_cjk(text, markup, [clause]):
+            add(span, weight(f"literal:{clause.text}"))
+    return spans
 
 
-def make_snippet(text: str, spans: list[Span], markup: Sequence[int] = (), width: int = SNIPPET_CHARS) -> Snippet:
+def make_snippet(
+    text: str,
+    spans: list[Span],
+    markup: Sequence[int] = (),
+    width: int = SNIPPET_CHARS,
+    weights: Mapping[Span, float] | None = None,
+) -> Snippet:
     """The window of `text` that shows the most matches, as prose: Markdown syntax, images and
-    URLs dropped, runs of white space shown as one space."""
-    start, end = (0, len(text)) if len(text) <= width else _window(text, spans, width)
+    URLs dropped, runs of white space shown as one space. With `weights`, the window that shows the
+    rarest words wins over one full of common ones; it never starts or ends inside a word."""
+    start, end = (0, len(text)) if len(text) <= width else _window(text, spans, width, weights or {})
     shown, origin = _prose(text, markup, start, end)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
@@ -112,19 +147,32 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _window(text: str, spans: list[Span], width: int) -> Span:
-    start = _best_window(text, spans, width)
-    return start, min(len(text), start + width)
+def _window(text: str, spans: list[Span], width: int, weights: Mapping[Span, float]) -> Span:
+    start = _best_window(text, sorted(spans), width, weights)
+    end = min(len(text), start + width)
+    if end < len(text):
+        # End at a space in the last quarter, never inside a word (CJK text has none: it ends anywhere).
+        cut = text.rfind(" ", start + width * 3 // 4, end)
+        if cut == -1:
+            cut = text.rfind("\n", start + width * 3 // 4, end)
+        if cut != -1 and not any(s < cut < e for s, e in spans):
+            end = cut
+    return start, end
 
 
-def _best_window(text: str, spans: list[Span], width: int) -> int:
-    """Start of the window showing the most different matched words, then the most matches."""
+def _best_window(text: str, spans: list[Span], width: int, weights: Mapping[Span, float]) -> int:
+    """Start of the window showing the rarest different words (the sum of each word's weight),
+    then the most matches."""
     if not spans:
         return 0
-    best_start, best_score = spans[0][0], (0, 0)
+    best_start, best_score = spans[0][0], (0.0, 0)
     for i, (s, _) in enumerate(spans[:200]):
-        inside = [text[s2:e2].lower() for s2, e2 in spans[i : i + 50] if e2 <= s + width * 0.8]
-        score = (len(set(inside)), len(inside))
+        seen: dict[str, float] = {}
+        inside = [(s2, e2) for s2, e2 in spans[i : i + 50] if e2 <= s + width * 0.8]
+        for s2, e2 in inside:
+            word = text[s2:e2].lower()
+            seen[word] = max(seen.get(word, 0.0), weights.get((s2, e2), 1.0))
+        score = (round(sum(seen.values()), 6), len(inside))
         if score > best_score:
             best_start, best_score = s, score
     start = best_start - min(width // 5, best_start)
