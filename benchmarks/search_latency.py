@@ -1,12 +1,14 @@
 """Wall time of `searchclip search` cold and with the warm service, beside grep and ripgrep.
 
     python benchmarks/search_latency.py FOLDER... [--queries benchmarks/speed_queries.txt] [--output out.json]
+        [--index EXISTING_INDEX] [--modes hybrid lexical]
 
-Indexes the folders into a temporary index, then times every query (one per line of --queries,
-Korean, Japanese and English) as whole commands: without the service (`--no-service`), with
-`searchclip serve` running, and `grep -r -F` / `rg -F` for the same words over the same folders.
-Inside the service, the time of each search (analysis, search and highlighting) is read from the
-JSON API's `took_ms`.
+Indexes (and embeds) the folders into a temporary index, or uses --index as it is, then times every
+query (one per line of --queries, Korean, Japanese and English) as whole commands, once per search
+mode (`hybrid`, the default when the index has vectors; `lexical`: `--lexical`; `semantic`):
+without the service (`--no-service`), with `searchclip serve` running, and `grep -r -F` / `rg -F`
+for the same words over the same folders. Inside the service, the time of each search (analysis,
+query vector, search and highlighting) is read from the JSON API's `took_ms`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from searchclip.app.client import request
 from searchclip.app.config import service_socket
 
 HERE = Path(__file__).parent
+MODES = {"hybrid": [], "lexical": ["--lexical"], "semantic": ["--semantic"]}
 ENV = {**os.environ, "NO_COLOR": "1"}
 
 
@@ -40,25 +43,34 @@ def main() -> None:
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--queries", type=Path, default=HERE / "speed_queries.txt")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--index", type=Path, help="an index of the folders, already built (and embedded)")
+    parser.add_argument("--modes", nargs="+", default=["hybrid", "lexical"], choices=sorted(MODES))
     args = parser.parse_args()
     queries = [q.strip() for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()]
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "index"
-        subprocess.run([*searchclip(), "index", *map(str, args.folders), "--index", str(root), "-q"], check=True)
-        rows: dict[str, list[tuple[str, float]]] = {"cold": [], "warm": [], "in-service": [], "grep -r -F": []}
-        if shutil.which("rg"):
-            rows["rg -F"] = []
-        for query in queries:
-            rows["cold"].append((query, timed([*searchclip(), "search", query, "--index", str(root), "--no-service"])))
+        root = args.index or Path(tmp) / "index"
+        if args.index is None:
+            command = [*searchclip(), "index", *map(str, args.folders), "--index", str(root), "-q"]
+            subprocess.run(command, check=True)
+        rows: dict[str, list[tuple[str, float]]] = {}
+        for mode in args.modes:
+            rows[f"cold {mode}"] = [
+                (q, timed([*searchclip(), "search", q, *MODES[mode], "--index", str(root), "--no-service"]))
+                for q in queries
+            ]
         service = start_service(root)
         try:
-            for query in queries:
-                rows["warm"].append((query, timed([*searchclip(), "search", query, "--index", str(root)])))
-                answer = request(service_socket(root), "GET", "/v1/search?q=" + urllib.parse.quote(query))
-                rows["in-service"].append((query, answer["took_ms"] / 1000))  # type: ignore[index]
+            for mode in args.modes:
+                rows[f"warm {mode}"] = [
+                    (q, timed([*searchclip(), "search", q, *MODES[mode], "--index", str(root)])) for q in queries
+                ]
+                rows[f"in-service {mode}"] = [(q, in_service(root, q, mode)) for q in queries]
         finally:
             service.send_signal(signal.SIGTERM)
             service.wait()
+        rows["grep -r -F"] = []
+        if shutil.which("rg"):
+            rows["rg -F"] = []
         for query in queries:
             patterns = [arg for word in query.split() for arg in ("-e", word)]
             rows["grep -r -F"].append(
@@ -70,6 +82,12 @@ def main() -> None:
     show(summary, len(queries))
     if args.output:
         args.output.write_text(json.dumps({"summary": summary, "runs": rows}, ensure_ascii=False, indent=2))
+
+
+def in_service(root: Path, query: str, mode: str) -> float:
+    api_mode = "auto" if mode == "hybrid" else mode
+    answer = request(service_socket(root), "GET", f"/v1/search?q={urllib.parse.quote(query)}&mode={api_mode}")
+    return answer["took_ms"] / 1000  # type: ignore[index,no-any-return]
 
 
 def searchclip() -> list[str]:

@@ -134,3 +134,16 @@ def within_edits(a: str, b: str, limit: int) -> bool:
             return False
         previous = current
     return previous[-1] <= limit
+
+
+def blank_markup(text: str, markup: Sequence[int]) -> str:
+    """The text with its markup ranges (flat start, end pairs) blanked to spaces, newlines kept:
+    its prose, at the offsets of the original."""
+    if not markup:
+        return text
+    chars = list(text)
+    for k in range(0, len(markup), 2):
+        for i in range(markup[k], min(markup[k + 1], len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)

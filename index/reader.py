@@ -61,9 +61,24 @@ class IndexReader:
         hits = tuple(_hit(self._searcher.doc(addr), score, wanted) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
-    def get(self, post_id: str) -> Hit | None:
+    def get(self, post_id: str, keys: Iterable[str] = ()) -> Hit | None:
         result = self._searcher.search(tantivy.Query.term_query(self._schema, "id", post_id), limit=1)
-        return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset()) if result.hits else None
+        return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset(keys)) if result.hits else None
+
+    def posts_of(self, file: str, limit: int = 100_000) -> list[Hit]:
+        """The posts indexed for one file, in post order (for embedding them)."""
+        query = tantivy.Query.term_query(self._schema, "file", file)
+        found = self._searcher.search(query, limit=max(1, limit)).hits
+        return sorted((_hit(self._searcher.doc(addr), 0.0, frozenset()) for _, addr in found), key=lambda h: h.post)
+
+    def with_filters(self, query: Query, ids: Iterable[str]) -> set[str]:
+        """Which of the posts `ids` match `query` (the filters of a search, for posts found by meaning)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        both = Bool(((Occur.MUST, query), (Occur.MUST, TermSet("id", tuple(wanted)))))
+        found = self._searcher.search(self.translate(both), limit=len(wanted)).hits
+        return {str(self._searcher.doc(addr).get_first("id")) for _, addr in found}
 
     def term_counts(self, query: Query, limit: int) -> list[tuple[float, dict[str, int]]]:
         """The score and body term counts of each of the `limit` best posts (for query expansion)."""

@@ -5,6 +5,8 @@
     <root>/current -> gen-000002     the generation searches open
     <root>/gen-000002/               a Tantivy index plus manifest.json
     <root>/lock                      held by the one rebuild allowed at a time
+    <root>/vectors.sqlite            passage vectors, kept across generations (vectors.py)
+    <root>/embed.lock                held by the one embedding allowed at a time
 
 A full rebuild writes a new generation and swaps the link atomically, so searches see the old
 index or the new one, never a half; incremental rebuilds commit into the current generation,
@@ -29,7 +31,10 @@ from searchclip.errors import IndexBusyError, IndexRootError
 MANIFEST = "manifest.json"
 MARKER = "searchclip-index"
 _GENERATION = re.compile(r"gen-\d{6}")
-_OURS = frozenset({MARKER, MARKER + ".tmp", "current", "current.tmp", "lock"})
+VECTOR_STORE = "vectors.sqlite"  # beside the generations (index/vectors.py)
+EMBED_LOCK = "embed.lock"
+VECTOR_FILES = (VECTOR_STORE, VECTOR_STORE + "-wal", VECTOR_STORE + "-shm", VECTOR_STORE + "-journal")
+_OURS = frozenset({MARKER, MARKER + ".tmp", "current", "current.tmp", "lock", EMBED_LOCK, *VECTOR_FILES})
 
 
 @dataclass(slots=True)

@@ -84,3 +84,19 @@ class ServiceError(SearchclipError):
 
 class BenchmarkDataError(SearchclipError):
     """A test set's files are missing, malformed or refer to ids that do not exist."""
+
+
+class EmbedBusyError(SearchclipError):
+    """Another process is embedding this index's posts; it takes the new ones too."""
+
+
+class VectorStoreError(SearchclipError):
+    """The vector store beside the index is damaged or cannot be written."""
+
+
+class EmbedderError(SearchclipError):
+    """The embedding model cannot be loaded or run."""
+
+
+class VectorsMissingError(SearchclipError):
+    """A search by meaning was asked of an index whose posts have no vectors yet."""

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def words_only_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test runs with a config of its own, never the user's: one that indexes words only, as
+    most tests check the lexical side exactly. The tests of vectors name a config that embeds (or
+    none: embedding is the default). Session-wide, so module fixtures that index have it too."""
+    config = tmp_path_factory.getbasetemp() / "words-only-config.toml"
+    config.write_text("embed = false\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SEARCHCLIP_CONFIG", str(config))
+        yield
 
 
 @pytest.fixture()

@@ -130,7 +130,7 @@ def test_config_file_analysis_and_synonyms(tmp_path: Path) -> None:
 
 def test_show_uses_the_configured_analysis(tmp_path: Path, clippings_dir: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[analysis]\nkorean_tags = ["NNG", "NNP"]\n', encoding="utf-8")
+    config.write_text('embed = false\n[analysis]\nkorean_tags = ["NNG", "NNP"]\n', encoding="utf-8")
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": str(tmp_path / "index"), "NO_COLOR": "1"}
     assert cli("index", str(clippings_dir), "-q", env=env).exit_code == 0
     shown = cli("show", "threads/Thread by @hana_dev.md#2", env=env)

@@ -24,6 +24,7 @@ ROOTS = {
 LAYERS = {  # module prefix → rank; a module may import only from lower ranks or its own layer
     "searchclip.errors": 0,
     "searchclip.analyzers": 1,
+    "searchclip.embed": 1,  # text → vectors, as analyzers/ is text → tokens
     "searchclip.index": 2,
     "searchclip.ingest": 3,
     "searchclip.search": 3,

@@ -30,7 +30,7 @@ def test_missing_config_is_empty_and_bad_config_is_an_error(tmp_path: Path) -> N
 
 def test_bare_index_command_uses_the_config(tmp_path: Path, clippings: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'folders = ["{clippings}"]\nindex = "{tmp_path / "index"}"\n', encoding="utf-8")
+    config.write_text(f'folders = ["{clippings}"]\nindex = "{tmp_path / "index"}"\nembed = false\n', encoding="utf-8")
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": None}
     result = cli("index", "--quiet", env=env)
     assert result.exit_code == 0, result.output
@@ -55,7 +55,9 @@ def test_search_expand_from_the_config_and_bad_flags(tmp_path: Path) -> None:
 
 def test_expand_in_the_config_applies_to_search_unless_no_expand(tmp_path: Path, topic_archive: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'folders = ["{topic_archive}"]\nindex = "{tmp_path / "index"}"\n', encoding="utf-8")
+    config.write_text(
+        f'folders = ["{topic_archive}"]\nindex = "{tmp_path / "index"}"\nembed = false\n', encoding="utf-8"
+    )
     env = {"SEARCHCLIP_CONFIG": str(config), "SEARCHCLIP_INDEX": None}
     assert cli("index", "--quiet", env=env).exit_code == 0
 

@@ -167,7 +167,7 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
 def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = indexed_copy(tmp_path)
     config = tmp_path / "config.toml"
-    config.write_text("[serve]\nautostart = true\n", encoding="utf-8")
+    config.write_text("embed = false\n[serve]\nautostart = true\n", encoding="utf-8")
     env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
     monkeypatch.setenv("SEARCHCLIP_CONFIG", str(config))  # one service per index and config file
     first = subprocess.run(
@@ -228,7 +228,7 @@ def test_the_service_answers_as_a_fresh_process_after_the_config_changes(
 ) -> None:
     root = indexed_copy(tmp_path)
     config = tmp_path / "config.toml"
-    config.write_text("", encoding="utf-8")
+    config.write_text("embed = false\n", encoding="utf-8")
     monkeypatch.setenv("SEARCHCLIP_CONFIG", str(config))
     env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
     proc = subprocess.Popen([sys.executable, "-m", "searchclip", "serve", "--index", str(root)], env=env)
@@ -239,7 +239,7 @@ def test_the_service_answers_as_a_fresh_process_after_the_config_changes(
             time.sleep(0.1)
         search = [sys.executable, "-m", "searchclip", "search", "LLM", "--json", "--index", str(root)]
         assert subprocess.run(search, capture_output=True, env=env).returncode == 1
-        config.write_text('[synonyms]\ngroups = [["LLM", "language models"]]\n', encoding="utf-8")
+        config.write_text('embed = false\n[synonyms]\ngroups = [["LLM", "language models"]]\n', encoding="utf-8")
         before = requests_answered(root)
         warm = subprocess.run(search, capture_output=True, text=True, env=env)
         assert requests_answered(root) == before + 2  # the service answered, with the new synonyms

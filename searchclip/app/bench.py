@@ -32,7 +32,10 @@ RELEVANCE_HELP = "\n\n".join(
         "and --qrels (corpus ids: clipping paths relative to the folder; a hit on any post counts for its clipping).",
         "Each configuration is indexed in a temporary folder with searchclip's own pipeline, and the queries run "
         "with match_all off (any word may match, BM25 ranks), because test questions are sentences, not keyword "
-        "lists. Configurations: tantivy-default, bigrams, morph, searchclip, searchclip-expand (all by default).",
+        "lists. Configurations: tantivy-default, bigrams, morph, searchclip, searchclip-expand, dense, "
+        "searchclip-hybrid (all by default; the last two embed every document with the bundled model first).",
+        "With a SQuAD file, --queries and --qrels replace its questions with others about its paragraphs "
+        "(corpus ids `title#N`), such as questions in another language.",
         "BM25's k1 and b cannot be set: Tantivy fixes them at 1.2 and 0.75 and tantivy-py 0.27 does not expose "
         "them. Field weights can be set with --weight.",
     )
@@ -70,6 +73,10 @@ def relevance(
         bool,
         typer.Option("--posts", help="Rank every post, as `search --posts` shows them (default: one per clipping)."),
     ] = False,
+    vector_cache: Annotated[
+        Path | None,
+        typer.Option(help="A folder keeping the vectors of each data set between runs (embedding takes minutes)."),
+    ] = None,
     output: Annotated[Path | None, typer.Option(help="Write the results as JSON to this file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Draw a bar chart (PNG) to this file.")] = None,
 ) -> None:
@@ -81,7 +88,7 @@ def relevance(
         coll = bm.limit_queries(coll, limit_queries, seed)
     _err().print(f"{coll.name}: {len(coll.docs):,} documents, {coll.posts:,} posts, {len(coll.queries):,} queries")
     with _progress() as progress:
-        results = bm.run_benchmark(coll, configs, progress=progress, per_clipping=not posts)
+        results = bm.run_benchmark(coll, configs, progress=progress, per_clipping=not posts, vector_cache=vector_cache)
     Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(_table(coll.name, results))
     if output:
         import json

@@ -68,9 +68,16 @@ def index(
     max_file_size: Annotated[
         float, typer.Option(min=0.001, max=1_000_000, help="Skip files larger than this many MB.")
     ] = 20.0,
+    no_embed: Annotated[
+        bool,
+        typer.Option("--no-embed", help="Index the words only; `searchclip embed` makes the vectors later."),
+    ] = False,
     index_path: IndexOption = None,
 ) -> int:
-    """Build or update the index of one or more folders of clippings."""
+    """Build or update the index of one or more folders of clippings, then embed the new posts.
+
+    The words are committed first, so every post is searchable at once; the vectors (for searches
+    by meaning and across languages) follow, and an interrupted embedding goes on next time."""
     from searchclip.app.progress import index_progress
     from searchclip.app.render import print_index_report
     from searchclip.ingest.update import update_index
@@ -90,7 +97,46 @@ def index(
             analyzer=session.analyzer,
         )
     print_index_report(console("never"), err, report, session.root, quiet)
-    return EXIT_ERROR if report.failed else 0
+    code = EXIT_ERROR if report.failed else 0
+    if no_embed or not session.config.embed:
+        return code
+    return _embed(session, quiet) or code
+
+
+@app.command()
+def embed(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems (for cron).")] = False,
+    index_path: IndexOption = None,
+) -> int:
+    """Make the vectors of the indexed posts that have none (what `searchclip index` does after the words)."""
+    return _embed(Session.open(index_path), quiet)
+
+
+def _embed(session: Session, quiet: bool) -> int:
+    """Embed what is missing; Ctrl-C keeps every batch done (the next run goes on from there)."""
+    from searchclip.app.progress import embed_progress
+    from searchclip.app.render import print_embed_report
+    from searchclip.errors import EmbedBusyError
+    from searchclip.ingest.embedding import embed_index, missing_posts
+
+    err = err_console()
+    try:
+        with embed_progress(err, enabled=not quiet and sys.stderr.isatty()) as progress:
+            report = embed_index(session.root, session.searcher.embedder, progress)
+    except EmbedBusyError as exc:
+        if not quiet:
+            err.print(f"searchclip: {exc}; it embeds these posts too", markup=False)
+        return 0
+    except KeyboardInterrupt:
+        left = missing_posts(session.root, session.searcher.embedder)
+        err.print(
+            f"searchclip: embedding interrupted; {left} posts have no vectors yet (they are found by their words) "
+            "and `searchclip embed` goes on from here",
+            markup=False,
+        )
+        return 130
+    print_embed_report(console("never"), err, report, quiet)
+    return 0
 
 
 @app.command()
@@ -119,6 +165,13 @@ def search(
     timings: Annotated[bool, typer.Option("--timings", help="Print where the time went, on stderr.")] = False,
     posts: Annotated[
         bool, typer.Option("--posts", help="Every matching post, not one per clipping (its best) as by default.")
+    ] = False,
+    lexical: Annotated[
+        bool, typer.Option("--lexical", help="Match by words only (BM25), not also by meaning.")
+    ] = False,
+    semantic: Annotated[
+        bool,
+        typer.Option("--semantic", help="Match by meaning only (the vectors), in any language."),
     ] = False,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")

@@ -53,6 +53,8 @@ class SearchArgs:
     expand: bool | None = None  # None: the config's
     timings: bool = False
     posts: bool = False  # every matching post, not one per clipping
+    lexical: bool = False  # by words only
+    semantic: bool = False  # by meaning only
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchArgs:
@@ -72,7 +74,15 @@ class SearchArgs:
             expand=params["expand"],
             timings=params["timings"],
             posts=params["posts"],
+            lexical=params.get("lexical", False),
+            semantic=params.get("semantic", False),
         )
+
+    @property
+    def mode(self) -> str:
+        if self.lexical and self.semantic:
+            raise FilterError("--lexical and --semantic exclude each other: name one, or neither for both")
+        return "lexical" if self.lexical else "semantic" if self.semantic else "auto"
 
 
 class Session:
@@ -127,6 +137,7 @@ def search_command(
         fuzzy=args.fuzzy,
         expand=session.config.expand if args.expand is None else args.expand,
         per_clipping=not args.posts,
+        mode=args.mode,
     )
     found = session.searcher.search(request, spent)
     if args.timings:
@@ -143,13 +154,14 @@ def search_command(
         from searchclip.app.render import hit_json
 
         more = found.more or [()] * len(found.results.hits)
-        for hit, snippet, others in zip(found.results.hits, found.snippets, more, strict=True):
-            out.file.write(hit_json(hit, snippet, others) + "\n")
+        fused = found.fused or [None] * len(found.results.hits)
+        for hit, snippet, others, scores in zip(found.results.hits, found.snippets, more, fused, strict=True):
+            out.file.write(hit_json(hit, snippet, others, scores) + "\n")
         out.file.flush()
     else:
         from searchclip.app.render import print_hits
 
-        print_hits(out, found.results.hits, found.snippets, found.results.total, found.more)
+        print_hits(out, found.results.hits, found.snippets, found.results.total, found.more, found.fused)
     return EXIT_FOUND
 
 

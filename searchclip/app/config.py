@@ -5,6 +5,7 @@ folder (`~/.config/searchclip/config.toml` on Linux):
 
     folders = ["~/Obsidian/Clippings", "~/Notes/Clips"]   # what a bare `searchclip index` indexes
     index = "~/.local/share/searchclip/index"             # optional
+    embed = false         # no vectors: `searchclip index` as with --no-embed, searches by words only
 
     [serve]
     autostart = true      # `searchclip search` starts the warm search service when none runs
@@ -49,6 +50,7 @@ class Config:
     index: Path | None = None
     autostart: bool = False  # `searchclip search` starts `searchclip serve` when none runs
     expand: bool = False  # searches add words of their best matches unless --no-expand
+    embed: bool = True  # `searchclip index` embeds the posts (vectors for searches by meaning)
     # The [analysis] table as written; `analysis_settings` turns it into settings. Kept raw so that
     # reading the config (which every search does) never imports the analyzers.
     analysis: tuple[tuple[str, object], ...] = ()
@@ -80,12 +82,16 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: 'index' must be a path")
     autostart = _flag(raw, "serve", "autostart", path)
     expand = _flag(raw, "search", "expand", path)
+    embed = raw.get("embed", True)
+    if not isinstance(embed, bool):
+        raise ConfigError(f"{path}: 'embed' must be true or false")
     folders_paths = tuple(Path(f).expanduser() for f in folders)
     return Config(
         folders_paths,
         Path(index).expanduser() if index else None,
         autostart,
         expand,
+        embed,
         _table(raw.get("analysis", {}), "analysis", path),
         _synonyms(raw.get("synonyms", {}), path),
         path,

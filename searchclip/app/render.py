@@ -14,9 +14,11 @@ from rich.text import Text
 
 from searchclip.analyzers import Analysis
 from searchclip.index.hits import Hit
+from searchclip.search.hybrid import Fused
 from searchclip.search.snippets import Snippet
 
 if TYPE_CHECKING:  # the indexing code is not imported by a search
+    from searchclip.ingest.embedding import EmbedReport
     from searchclip.ingest.update import IndexReport
 
 MATCH_STYLE = "bold black on yellow"
@@ -34,9 +36,10 @@ def printable(text: str) -> str:
     return _CONTROLS.sub(lambda m: _C0_PICTURES.get(ord(m[0]), "\ufffd"), text)
 
 
-def hit_text(rank: int, hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> Text:
-    """One result: title line, who and when, where (path linked to the file, source URL), snippet,
-    and the clipping's other matching posts when results are one per clipping."""
+def hit_text(rank: int, hit: Hit, snippet: Snippet, more: Sequence[str] = (), by_meaning: bool = False) -> Text:
+    """One result: title line, who and when, where (path linked to the file, source URL), snippet
+    (for a post found by meaning alone, the passage that matched, so marked), and the clipping's
+    other matching posts when results are one per clipping."""
     out = Text()
     out.append(f"{rank}. ", style="bold")
     out.append(printable(hit.title or hit.path), style="bold cyan")
@@ -49,6 +52,8 @@ def hit_text(rank: int, hit: Hit, snippet: Snippet, more: Sequence[str] = ()) ->
         out.append("  ")
         out.append(printable(hit.url or hit.source), style="blue")
     out.append("\n   ")
+    if by_meaning:
+        out.append("≈ ", style="bold magenta")  # no word of the query is in it: found by meaning
     out.append(snippet_text(snippet))
     if more:
         listed = ", ".join(f"#{post_id.rsplit('#', 1)[-1]}" for post_id in more[:8]) + (", …" if len(more) > 8 else "")
@@ -87,12 +92,19 @@ def print_hits(
     snippets: Sequence[Snippet],
     total: int,
     more: Sequence[Sequence[str]] = (),
+    fused: Sequence[Fused] = (),
 ) -> None:
     for rank, (hit, snippet) in enumerate(zip(hits, snippets, strict=True), 1):
+        by_meaning = bool(fused) and fused[rank - 1].lexical is None
         # Soft wrap: the terminal folds long lines; pipes and files get one line per field.
-        console.print(hit_text(rank, hit, snippet, more[rank - 1] if more else ()), soft_wrap=True)
+        console.print(hit_text(rank, hit, snippet, more[rank - 1] if more else (), by_meaning), soft_wrap=True)
         console.print()
     posts = f"{total} matching post{'s' if total != 1 else ''}"
+    by_meaning = sum(1 for f in fused if f.lexical is None)
+    if fused:
+        posts = f"{total} post{'s' if total != 1 else ''} matching the words"
+        if by_meaning:
+            posts += f"; ≈ {by_meaning} shown found by meaning only"
     if more:
         summary = f"{len(hits)} clipping{'s' if len(hits) != 1 else ''} shown, of {posts} (--posts: every post)"
     else:
@@ -100,25 +112,33 @@ def print_hits(
     console.print(summary, style="dim", soft_wrap=True)
 
 
-def hit_json(hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> str:
+def hit_json(hit: Hit, snippet: Snippet, more: Sequence[str] = (), fused: Fused | None = None) -> str:
     """One JSON line, exact: the controls and overrides JSON allows raw are written as \\u escapes,
     which any JSON reader turns back into the same characters, so the line is safe on a terminal."""
-    return json_line(hit_record(hit, snippet, more))
+    return json_line(hit_record(hit, snippet, more, fused))
 
 
 def json_line(record: object) -> str:
     return _CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(record, ensure_ascii=False))
 
 
-def hit_record(hit: Hit, snippet: Snippet, more: Sequence[str] = ()) -> dict[str, object]:
+def hit_record(hit: Hit, snippet: Snippet, more: Sequence[str] = (), fused: Fused | None = None) -> dict[str, object]:
     """A hit as plain JSON data: what --json prints and the service's API returns (the API's contract).
 
     `date` is the post's, else the page's, else the day it was saved, as precisely as it was given
     (`2024-09` for a month); `date_kind` says which. `more_posts`: the clipping's other matching
-    posts, best first, when results are one per clipping."""
+    posts, best first, when results are one per clipping. `score` ranks; `lexical_score` is the
+    BM25 of its words (null if they did not match), `semantic_score` the cosine of its best passage
+    with the query (null in a search by words only, or for a post without vectors), and `matched`
+    says which side found it: "words", "meaning" or "both"."""
+    lexical = hit.score if fused is None else fused.lexical
+    semantic = None if fused is None else fused.semantic
     return {
         **post_record(hit),
         "score": round(hit.score, 4),
+        "lexical_score": None if lexical is None else round(lexical, 4),
+        "semantic_score": None if semantic is None else round(semantic, 4),
+        "matched": "words" if fused is None else fused.matched,
         "snippet": snippet.text,
         "highlights": [list(span) for span in snippet.spans],
         "more_posts": list(more),
@@ -173,6 +193,33 @@ def print_index_report(out: Console, err: Console, report: IndexReport, root: Pa
             f"{report.unchanged} unchanged, {len(report.failed)} failed; "
             f"{report.posts} posts indexed in {report.seconds:.1f} s → {root}"
         ),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def print_embed_report(out: Console, err: Console, report: EmbedReport, quiet: bool) -> None:
+    """What embedding did: notes (a store made anew), then (unless quiet) the counts and speed."""
+    for note in report.notes:
+        err.print(printable(f"searchclip: warning: {note}"), markup=False)
+    if quiet:
+        return
+    left = f"; {report.missing_posts} posts without vectors yet" if report.missing_posts else ""
+    if not report.posts:
+        done = report.indexed_posts - report.missing_posts
+        out.print(f"all {done} posts with text have their vectors{left}", markup=False, soft_wrap=True)
+        return
+    speed = ""
+    if report.embedded and report.model_seconds > 0:
+        speed = (
+            f" ({report.embedded / report.model_seconds:.1f} passages/s, "
+            f"{report.tokens / report.model_seconds:.0f} tokens/s)"
+        )
+    cached = report.passages - report.embedded
+    reused = f", {cached} already had vectors" if cached > 0 else ""
+    out.print(
+        f"{report.posts} posts embedded: {report.embedded} passages through the model{speed}{reused}, "
+        f"in {report.seconds:.1f} s{left}",
         markup=False,
         soft_wrap=True,
     )

@@ -155,18 +155,23 @@ def create_app(
         fuzzy: bool = False,
         expand: bool = False,
         posts: bool = False,
+        mode: Annotated[str, Query(pattern="^(auto|lexical|semantic)$")] = "auto",
     ) -> dict[str, Any]:
-        """Matching posts, best first: the records of `searchclip search --json`, plus timings."""
+        """Matching posts, best first: the records of `searchclip search --json`, plus timings and
+        how it searched (`mode`: hybrid, lexical or semantic; `auto` is hybrid when there are vectors)."""
         from searchclip.app.commands import make_filters
         from searchclip.app.render import hit_record
 
         timings: dict[str, float] = {}
         filters = make_filters(author or (), tag or (), lang or (), since, until)
-        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand, per_clipping=not posts)
+        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand, per_clipping=not posts, mode=mode)
         found = current().searcher.search(request, timings)
-        more = found.more or [()] * len(found.results.hits)
-        hits = [hit_record(h, s, m) for h, s, m in zip(found.results.hits, found.snippets, more, strict=True)]
-        return {"total": found.results.total, "hits": hits, "took_ms": round(sum(timings.values()) * 1000, 3)}
+        count = len(found.results.hits)
+        more, fused = found.more or [()] * count, found.fused or [None] * count
+        rows = zip(found.results.hits, found.snippets, more, fused, strict=True)
+        hits = [hit_record(h, s, m, f) for h, s, m, f in rows]
+        took = round(sum(timings.values()) * 1000, 3)
+        return {"total": found.results.total, "mode": found.mode, "hits": hits, "took_ms": took}
 
     @app.get("/v1/posts/{post_id:path}")
     async def post(post_id: str) -> dict[str, Any]:
@@ -409,7 +414,11 @@ def _claim_socket(path: Path) -> None:
 
 
 def _warm_up(session: Session) -> None:
-    """Load the analyzers and the index now, so that the first search is as fast as the others."""
+    """Load the analyzers, the index, its vectors and the model now, so that the first search is as
+    fast as the others."""
     session.analyzer.analyze("코딩을 배웠다 裏切られた models")
     with contextlib.suppress(SearchclipError):
         session.searcher.reader()
+        dense = session.searcher.dense()
+        if dense is not None and len(dense):
+            session.searcher.embedder.embed_query("코딩을 배웠다 裏切られた models")

@@ -33,6 +33,7 @@ from searchclip.analyzers.script import Script, runs
 from searchclip.errors import BenchmarkDataError, ClippingError, QuerySyntaxError
 from searchclip.ingest.clippings import Clipping, Meta, Post, read_clipping
 from searchclip.ingest.markup import prose_mask
+from searchclip.search.hybrid import DEFAULT_FUSION, Fusion
 from searchclip.search.query import QueryParser
 from searchclip.search.ranking import Weights
 
@@ -66,6 +67,8 @@ class Config:
     weights: Weights
     description: str
     expand: bool = False  # query expansion from the first results (`search --expand`)
+    mode: str = "lexical"  # "hybrid" or "semantic": with the vectors of the bundled model
+    fusion: Fusion = DEFAULT_FUSION
 
 
 CONFIGS: dict[str, Config] = {
@@ -102,6 +105,20 @@ CONFIGS: dict[str, Config] = {
             "`searchclip search --expand`: searchclip plus words of the 10 best posts (RM3 with Anserini's defaults).",
             expand=True,
         ),
+        Config(
+            "dense",
+            "searchclip",
+            Weights(),
+            "The bundled model's vectors alone (`searchclip search --semantic`): exact cosine, best passage per post.",
+            mode="semantic",
+        ),
+        Config(
+            "searchclip-hybrid",
+            "searchclip",
+            Weights(),
+            "What `searchclip search` runs when the index has vectors: searchclip's BM25 and the vectors, fused.",
+            mode="hybrid",
+        ),
     )
 }
 
@@ -137,11 +154,11 @@ def load_collection(
     if path.is_dir() and (path / "corpus.jsonl").is_file():
         coll = load_beir(path, queries, qrels)
     elif path.is_file() and path.suffix.lower() == ".json":
-        if queries or qrels:
-            raise BenchmarkDataError(
-                "--queries and --qrels do not apply to a SQuAD file: its questions are the queries"
-            )
+        if bool(queries) != bool(qrels):
+            raise BenchmarkDataError("name both --queries and --qrels, or neither, with a SQuAD file")
         coll = load_squad(path)
+        if queries and qrels:  # other questions about its paragraphs (ids `title#N`): in other languages
+            coll = _checked(replace(coll, queries=read_queries(queries), qrels=read_qrels(qrels)))
     elif path.is_dir():
         if not (queries and qrels):
             raise BenchmarkDataError(f"{path} is a folder of clippings: name its queries with --queries and --qrels")
@@ -335,11 +352,14 @@ def run_benchmark(
     work: Path | None = None,
     progress: Progress | None = None,
     per_clipping: bool = True,
+    vector_cache: Path | None = None,
 ) -> list[ConfigResult]:
-    """Index the collection once per index kind the configs need, run every config, score it."""
+    """Index the collection once per index kind the configs need, run every config, score it.
+    Configs with vectors embed the collection once (reusing `vector_cache`, a folder, if given)."""
     analyzer = Analyzer()
     with tempfile.TemporaryDirectory(prefix="searchclip-bench-", dir=work) as tmp:
         built: dict[str, tuple[Any, float, float]] = {}
+        vectors: Vectors | None = None
         results = []
         for config in configs:
             if config.index not in built:
@@ -348,23 +368,106 @@ def run_benchmark(
                 else:
                     built[config.index] = _build_plain(coll, Path(tmp) / config.index, progress)
             searcher, analysis_s, indexing_s = built[config.index]
+            if config.mode != "lexical" and vectors is None:
+                vectors = _embed(coll, Path(tmp) / config.index, vector_cache, progress)
             ranked, requoted, querying_s = _run_queries(
-                coll, config, searcher, QueryParser(analyzer), progress, per_clipping
+                coll, config, searcher, QueryParser(analyzer), progress, per_clipping, vectors
             )
+            if config.mode != "lexical" and vectors is not None:
+                indexing_s += vectors.seconds
             results.append(_score(coll, config, ranked, requoted, analysis_s, indexing_s, querying_s))
+        if vectors is not None:
+            vectors.save_queries()
         return results
+
+
+@dataclass(slots=True)
+class Vectors:
+    """A collection's passage vectors and a cache of its query vectors (kept in `cache`, if given)."""
+
+    dense: Any  # index.dense.DenseIndex
+    embedder: Any  # embed.model.Embedder
+    seconds: float  # spent embedding the passages this run
+    cache: Path | None
+    queries: dict[str, Any] = field(default_factory=dict)  # text hash → float32 vector
+    fresh: bool = False
+
+    def query(self, text: str) -> Any:
+        import hashlib
+
+        key = hashlib.blake2b(f"{_model(self.embedder)}\0{text}".encode(), digest_size=16).hexdigest()
+        if key not in self.queries:
+            self.queries[key], self.fresh = self.embedder.embed_query(text), True
+        return self.queries[key]
+
+    def save_queries(self) -> None:
+        if self.cache is not None and self.fresh:
+            import numpy as np
+
+            np.savez(self.cache / "queries.npz", **self.queries)
+
+
+def _model(embedder: Any) -> str:
+    from searchclip.embed.model import model_id
+
+    return model_id(embedder)
+
+
+def _embed(coll: Collection, root: Path, cache: Path | None, progress: Progress | None) -> Vectors:
+    """Embed the searchclip index at `root` with the bundled model, through `searchclip embed`'s code."""
+    import shutil
+
+    import numpy as np
+
+    from searchclip.embed.model import default_embedder
+    from searchclip.index.dense import DenseIndex
+    from searchclip.index.vectors import STORE, VectorStore
+    from searchclip.ingest.embedding import embed_index
+
+    embedder = default_embedder()
+    stored = cache / f"{_safe_name(coll.name)}.sqlite" if cache else None
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    if stored is not None and stored.is_file():
+        shutil.copyfile(stored, root / STORE)
+
+    def report(done: int, total: int, _passages: int) -> None:
+        if progress:
+            progress("embedding", done, total)
+
+    started = time.perf_counter()
+    embed_index(root, embedder, report)
+    seconds = time.perf_counter() - started
+    if stored is not None:
+        shutil.copyfile(root / STORE, stored)  # closed, so checkpointed: the one file holds it all
+    store = VectorStore(root)
+    dense = DenseIndex(store.rows(_model(embedder)))
+    store.close()
+    queries: dict[str, Any] = {}
+    if cache is not None and (cache / "queries.npz").is_file():
+        with np.load(cache / "queries.npz") as saved:
+            queries = {k: saved[k] for k in saved.files}
+    return Vectors(dense, embedder, seconds, cache, queries)
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
 def _build_searchclip(
     coll: Collection, root: Path, analyzer: Analyzer, progress: Progress | None
 ) -> tuple[Any, float, float]:
+    import hashlib
+
+    from searchclip.index.fields import index_version
     from searchclip.index.reader import IndexReader
-    from searchclip.index.store import new_generation, publish
+    from searchclip.index.store import FileState, Manifest, new_generation, publish, write_manifest
     from searchclip.index.writer import IndexWriter
     from searchclip.ingest.documents import make_documents
 
     gen = new_generation(root)
     writer = IndexWriter(gen)
+    manifest = Manifest(index_version(analyzer.version))
     analysis_s = indexing_s = 0.0
     for done, (doc_id, clipping) in enumerate(coll.docs.items(), 1):
         started = time.perf_counter()
@@ -373,10 +476,14 @@ def _build_searchclip(
         started = time.perf_counter()
         writer.add(docs)
         indexing_s += time.perf_counter() - started
+        text = "\0".join([clipping.meta.title, *(p.text for p in clipping.posts)])
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        manifest.files[doc_id] = FileState(len(text), 0, digest, len(docs), doc_id)
         if progress:
             progress("indexing (searchclip)", done, len(coll.docs))
     started = time.perf_counter()
     writer.commit()
+    write_manifest(gen, manifest)  # what `searchclip index` writes too: embedding reads it
     publish(root, gen)
     indexing_s += time.perf_counter() - started
     return IndexReader(root), analysis_s, indexing_s
@@ -420,6 +527,7 @@ def _run_queries(
     parser: QueryParser,
     progress: Progress | None,
     per_clipping: bool = True,
+    vectors: Vectors | None = None,
 ) -> tuple[dict[str, list[str]], int, float]:
     # Clippings have many posts each: fetch deeper, then keep each clipping's first rank.
     fetch = DEPTH if all(len(c.posts) == 1 for c in coll.docs.values()) else DEPTH * 10
@@ -427,7 +535,7 @@ def _run_queries(
     requoted = 0
     started = time.perf_counter()
     for done, (qid, text) in enumerate(coll.queries.items(), 1):
-        ids, fixed = _query(config, searcher, parser, text, fetch)
+        ids, fixed = _query(config, searcher, parser, text, fetch, vectors)
         requoted += fixed
         ranked[qid] = (list(dict.fromkeys(ids)) if per_clipping else every_post(ids))[:DEPTH]
         if progress:
@@ -435,20 +543,29 @@ def _run_queries(
     return ranked, requoted, time.perf_counter() - started
 
 
-def _query(config: Config, searcher: Any, parser: QueryParser, text: str, fetch: int) -> tuple[list[str], bool]:
+def _query(
+    config: Config, searcher: Any, parser: QueryParser, text: str, fetch: int, vectors: Vectors | None = None
+) -> tuple[list[str], bool]:
     w = config.weights
     if config.name == "tantivy-default":
         return searcher.parsed(text, w.title, w.body, fetch), False
     if config.index == "plain":
         return searcher.grams([t.term for t in gram_tokens(text)], w.title, w.body, fetch), False
-    from searchclip.search.searcher import find, prepared
+    from searchclip.search.searcher import find, find_hybrid, prepared
 
     try:
         plan, fixed = parser.parse(text, match_all=False, expand=config.expand), False
     except QuerySyntaxError:
         # An unbalanced quote in a question: `searchclip search` would refuse it; a user retypes it.
         plan, fixed = parser.parse(_strip_quotes(text), match_all=False, expand=config.expand), True
-    return [hit.file for hit in find(searcher, prepared(plan, searcher), w, fetch).hits], fixed
+    plan = prepared(plan, searcher)
+    if config.mode == "lexical" or vectors is None:
+        return [hit.file for hit in find(searcher, plan, w, fetch).hits], fixed
+    results, _, _ = find_hybrid(
+        searcher, vectors.dense, plan, vectors.query(text), w, fetch, collapse=False, fusion=config.fusion,
+        semantic_only=config.mode == "semantic",
+    )  # fmt: skip
+    return [hit.file for hit in results.hits], fixed
 
 
 def every_post(clippings: list[str]) -> list[str]:

@@ -1,9 +1,10 @@
-"""The search use case: query text → plan → index query → hits → snippets.
+"""The search use case: query text → plan → index query (and query vector) → hits → snippets.
 
-A `Searcher` serves one index with one analysis. Its reader is reopened only when a rebuild
-changed the index, so a long-running process (the search service) answers from a warm reader and
-never from a stale one. By default each clipping shows once, as its best post, with the ids of its
-other matching posts: a thread of twenty posts must not fill the first page.
+A `Searcher` serves one index with one analysis. Its reader and its vectors are reloaded only
+when a rebuild or an embedding changed them, so a long-running process (the search service)
+answers warm and never stale. Searches are hybrid when the index has vectors (hybrid.py fuses
+both sides), lexical otherwise or when asked. By default each clipping shows once, as its best
+post, with the ids of its other matching posts: a thread of twenty posts must not fill the first page.
 """
 
 from __future__ import annotations
@@ -11,20 +12,32 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searchclip.analyzers import Analyzer
+from searchclip.embed.model import Embedder, default_embedder, model_id
+from searchclip.errors import VectorsMissingError, VectorStoreError
 from searchclip.index.fields import index_version
 from searchclip.index.highlights import READING_KEY
 from searchclip.index.hits import Hit, Results
 from searchclip.index.plan import Query
 from searchclip.index.reader import IndexReader
-from searchclip.index.store import state_key
+from searchclip.index.store import VECTOR_STORE, current_generation, read_manifest, state_key
 from searchclip.search.expansion import expanded_query
+from searchclip.search.hybrid import DEFAULT_FUSION, Fused, Fusion, coverage, fuse, per_clipping
 from searchclip.search.query import Filters, QueryParser, QueryPlan, prepare
 from searchclip.search.ranking import DEFAULT_WEIGHTS, Weights, all_of, filters, ranking
 from searchclip.search.snippets import Snippet, make_snippet, match_spans, weighted_spans
+
+if TYPE_CHECKING:  # numpy and the vectors are loaded only when a search uses them
+    import numpy as np
+
+    from searchclip.index.dense import DenseIndex, Nearest, QueryScores
+    from searchclip.index.vectors import VectorStore
+
+MODES = ("auto", "lexical", "semantic", "hybrid")
 
 # How deep a search with one result per clipping looks for `limit` clippings, at the most.
 MAX_COLLAPSE_DEPTH = 2_000
@@ -39,6 +52,8 @@ class SearchRequest:
     fuzzy: bool = False
     expand: bool = False
     per_clipping: bool = True  # one result per clipping (its best post); False: every post
+    # "auto": hybrid when the index has vectors, else lexical; "lexical" or "semantic": one side only.
+    mode: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,9 @@ class SearchResult:
     snippets: list[Snippet]
     # For each hit, the other matching posts of its clipping (ids, best first) when collapsed.
     more: list[tuple[str, ...]] = field(default_factory=list)
+    # For each hit of a hybrid or semantic search, what each side said of it.
+    fused: list[Fused] = field(default_factory=list)
+    mode: str = "lexical"  # how it was searched
 
 
 def index_query(plan: QueryPlan, weights: Weights, reader: IndexReader) -> Query:
@@ -94,6 +112,60 @@ def find_per_clipping(
     return Results(tuple(best[p] for p in chosen), total), [tuple(others[p]) for p in chosen]
 
 
+def find_hybrid(
+    reader: IndexReader,
+    dense: DenseIndex,
+    plan: QueryPlan,
+    query: np.ndarray,
+    weights: Weights,
+    limit: int,
+    *,
+    collapse: bool = True,
+    fusion: Fusion = DEFAULT_FUSION,
+    semantic_only: bool = False,
+) -> tuple[Results, list[tuple[str, ...]], list[Fused]]:
+    """The fused ranking of a prepared plan and its query vector (see hybrid.py): hits (their score
+    the fused one), each one's other posts when collapsed per clipping, and both sides' scores."""
+    depth = max(fusion.depth, limit * 4 + 16 if collapse else limit)
+    found = Results((), 0)
+    if plan.clauses and not semantic_only:
+        found = reader.search(index_query(plan, weights, reader), depth, 0, plan.highlight_keys)
+    scores = dense.score(query)
+    near = {n.post: n for n in nearest_passing(reader, scores, plan, depth)}
+    near.update(scores.of([h.id for h in found.hits if h.id not in near]))
+    share = 0.0 if semantic_only else fusion.alpha * coverage(plan, reader.doc_freq, reader.num_posts)
+    fused = fuse([(h.id, h.path, h.score) for h in found.hits], near, share, scores.median())
+    if collapse:
+        chosen, more = per_clipping(fused, limit)
+    else:
+        chosen, more = fused[:limit], []
+    by_id = {h.id: h for h in found.hits}
+    hits = []
+    for f in chosen:
+        hit = by_id.get(f.post) or reader.get(f.post, plan.highlight_keys)
+        if hit is not None:
+            hits.append(replace(hit, score=f.score))
+    total = found.total  # the posts that match the words: those found by meaning have no count
+    kept = {h.id for h in hits}
+    pairs = [(f, m) for f, m in zip(chosen, more or [()] * len(chosen), strict=True) if f.post in kept]
+    return Results(tuple(hits), total), [m for _, m in pairs] if collapse else [], [f for f, _ in pairs]
+
+
+def nearest_passing(reader: IndexReader, scores: QueryScores, plan: QueryPlan, k: int) -> list[Nearest]:
+    """The `k` posts nearest the query vector among those the plan's filters let through."""
+    narrow = filters(plan)
+    if not narrow:
+        return scores.nearest(k)
+    tried = k * 4
+    while True:  # look further until k pass, or every post was looked at
+        candidates = scores.nearest(tried)
+        passing = reader.with_filters(all_of(narrow[0], narrow[1:]), [c.post for c in candidates])
+        kept = [c for c in candidates if c.post in passing]
+        if len(kept) >= k or len(candidates) < tried:
+            return kept[:k]
+        tried *= 8
+
+
 class Searcher:
     def __init__(
         self,
@@ -101,12 +173,18 @@ class Searcher:
         analyzer: Analyzer,
         synonyms: Sequence[Sequence[str]] = (),
         weights: Weights = DEFAULT_WEIGHTS,
+        embedder: Embedder | None = None,
+        fusion: Fusion = DEFAULT_FUSION,
     ) -> None:
         self.root = root
         self.parser = QueryParser(analyzer, synonyms)
         self.weights = weights
+        self.embedder = embedder or default_embedder()  # loads its model on the first query vector
+        self.fusion = fusion
         self._version = index_version(analyzer.version)
         self._reader: tuple[object, IndexReader] | None = None
+        self._store: VectorStore | None = None
+        self._dense: tuple[object, DenseIndex] | None = None
 
     def reader(self) -> IndexReader:
         key = state_key(self.root)
@@ -115,6 +193,28 @@ class Searcher:
         reader = IndexReader(self.root, self._version)
         self._reader = (key, reader)
         return reader
+
+    def dense(self) -> DenseIndex | None:
+        """The vectors of the current index's posts (those embedded for the text it holds), or None
+        when it has none."""
+        if not (self.root / VECTOR_STORE).exists():
+            return None
+        from searchclip.index.dense import DenseIndex
+        from searchclip.index.vectors import VectorStore
+
+        if self._store is None or self._store.version()[1] == -1:
+            if self._store is not None:
+                self._store.close()
+            self._store = VectorStore(self.root)
+        key = (state_key(self.root), self._store.version())
+        if self._dense is not None and self._dense[0] == key:
+            return self._dense[1]
+        gen = current_generation(self.root)
+        manifest = read_manifest(gen) if gen else None
+        current = {f: s.digest for f, s in manifest.files.items()} if manifest else {}
+        dense = DenseIndex(self._store.rows(model_id(self.embedder)), current)
+        self._dense = (key, dense)
+        return dense
 
     def search(self, request: SearchRequest, timings: dict[str, float] | None = None) -> SearchResult:
         clock = _Clock(timings)
@@ -125,25 +225,65 @@ class Searcher:
         if not plan.clauses:
             return SearchResult(plan, Results((), 0), [])
         plan = prepared(plan, reader)
-        if request.per_clipping:
-            results, more = find_per_clipping(reader, plan, self.weights, request.limit)
+        mode, dense = self._mode(request.mode)
+        clock.lap("load vectors")
+        if mode == "lexical":
+            fused: list[Fused] = []
+            if request.per_clipping:
+                results, more = find_per_clipping(reader, plan, self.weights, request.limit)
+            else:
+                results, more = find(reader, plan, self.weights, request.limit), []
+            clock.lap("search")
         else:
-            results, more = find(reader, plan, self.weights, request.limit), []
-        clock.lap("search")
+            assert dense is not None
+            vector = self.embedder.embed_query(request.text.strip())
+            clock.lap("embed query")
+            results, more, fused = find_hybrid(
+                reader, dense, plan, vector, self.weights, request.limit, collapse=request.per_clipping,
+                fusion=self.fusion, semantic_only=mode == "semantic",
+            )  # fmt: skip
+            clock.lap("search")
         rarity = Rarity(reader)
-        snippets = [snippet(hit, plan, rarity) for hit in results.hits]
+        passages = [f.passage if f.lexical is None else None for f in fused] or [None] * len(results.hits)
+        snippets = [snippet(hit, plan, rarity, at) for hit, at in zip(results.hits, passages, strict=True)]
         clock.lap("highlight")
-        return SearchResult(plan, results, snippets, more)
+        return SearchResult(plan, results, snippets, more, fused, mode)
+
+    def _mode(self, asked: str) -> tuple[str, DenseIndex | None]:
+        if asked not in MODES:
+            raise ValueError(f"unknown search mode {asked!r}")
+        if asked == "lexical":
+            return "lexical", None
+        try:
+            dense = self.dense()
+        except VectorStoreError:
+            if asked == "semantic":
+                raise
+            return "lexical", None  # the words still find everything; `searchclip embed` repairs it
+        if dense is not None and len(dense):
+            return ("semantic" if asked == "semantic" else "hybrid"), dense
+        if asked == "auto":
+            return "lexical", None
+        raise VectorsMissingError(
+            f"the posts of the index at {self.root} have no vectors yet; make them with: searchclip embed"
+        )
 
     def get(self, post_id: str) -> Hit | None:
         return self.reader().get(post_id)
 
 
-def snippet(hit: Hit, plan: QueryPlan, rarity: Callable[[str], float] | None = None) -> Snippet:
+def snippet(
+    hit: Hit,
+    plan: QueryPlan,
+    rarity: Callable[[str], float] | None = None,
+    passage: tuple[int, int] | None = None,
+) -> Snippet:
+    """The snippet of a hit: where its words matched best, or the passage it was found by (meaning)."""
     if rarity is None:
         return make_snippet(hit.text, match_spans(hit.text, plan, hit.offsets, hit.markup), hit.markup)
     spans = weighted_spans(hit.text, plan, hit.offsets, hit.markup, rarity)
-    return make_snippet(hit.text, sorted(spans), hit.markup, weights=spans)
+    focus = passage[0] if passage else None
+    return make_snippet(hit.text, sorted(spans), hit.markup, weights=spans, focus=focus)
 
 
 class Rarity:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from searchclip.analyzers.normalize import normalize
-from searchclip.index.highlights import INITIALS_KEY, select
+from searchclip.index.highlights import INITIALS_KEY, blank_markup, select
 from searchclip.search.query import Clause, QueryPlan
 
 Span = tuple[int, int]
@@ -80,28 +80,25 @@ def make_snippet(
     markup: Sequence[int] = (),
     width: int = SNIPPET_CHARS,
     weights: Mapping[Span, float] | None = None,
+    focus: int | None = None,
 ) -> Snippet:
     """The window of `text` that shows the most matches, as prose: Markdown syntax, images and
     URLs dropped, runs of white space shown as one space. With `weights`, the window that shows the
-    rarest words wins over one full of common ones; it never starts or ends inside a word."""
-    start, end = (0, len(text)) if len(text) <= width else _window(text, spans, width, weights or {})
+    rarest words wins over one full of common ones; it never starts or ends inside a word. With
+    `focus`, the window starts there instead (the passage a post was found by, by meaning)."""
+    if len(text) <= width:
+        start, end = 0, len(text)
+    elif focus is not None:
+        start = min(max(0, focus), len(text))
+        end = _window_end(text, start, width, spans)
+    else:
+        start, end = _window(text, spans, width, weights or {})
     shown, origin = _prose(text, markup, start, end)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     kept = [_to_shown(origin, s, e) for s, e in _merge(spans) if e > start and s < end]
     offsets = tuple((s + len(prefix), e + len(prefix)) for s, e in kept if e > s)
     return Snippet(prefix + shown + suffix, offsets, start)
-
-
-def _mask(text: str, markup: Sequence[int]) -> str:
-    if not markup:
-        return text
-    chars = list(text)
-    for k in range(0, len(markup), 2):
-        for i in range(markup[k], min(markup[k + 1], len(chars))):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
 
 
 def _literal_cjk(text: str, markup: Sequence[int], clauses: Sequence[Clause]) -> Iterable[Span]:
@@ -129,7 +126,7 @@ def _literal_cjk(text: str, markup: Sequence[int], clauses: Sequence[Clause]) ->
             while k < len(pairs) and pairs[k][0] < end:
                 local += [max(0, pairs[k][0] - start), pairs[k][1] - start]
                 k += 1
-            masked = _mask(line, local)
+            masked = blank_markup(line, local)
             norm = normalize(masked)
             haystack = _lower_same_length(norm.text)
             for _, pattern in needles:
@@ -149,6 +146,10 @@ def _lower_same_length(text: str) -> str:
 
 def _window(text: str, spans: list[Span], width: int, weights: Mapping[Span, float]) -> Span:
     start = _best_window(text, sorted(spans), width, weights)
+    return start, _window_end(text, start, width, spans)
+
+
+def _window_end(text: str, start: int, width: int, spans: list[Span]) -> int:
     end = min(len(text), start + width)
     if end < len(text):
         # End at a space in the last quarter, never inside a word (CJK text has none: it ends anywhere).
@@ -157,7 +158,7 @@ def _window(text: str, spans: list[Span], width: int, weights: Mapping[Span, flo
             cut = text.rfind("\n", start + width * 3 // 4, end)
         if cut != -1 and not any(s < cut < e for s, e in spans):
             end = cut
-    return start, end
+    return end
 
 
 def _best_window(text: str, spans: list[Span], width: int, weights: Mapping[Span, float]) -> int:
@@ -185,7 +186,7 @@ def _best_window(text: str, spans: list[Span], width: int, weights: Mapping[Span
 
 def _prose(text: str, markup: Sequence[int], start: int, end: int) -> tuple[str, list[int]]:
     """text[start:end] without markup, white space folded; with each character's origin."""
-    blank = _mask(text[start:end], [max(0, x - start) for x in markup]) if markup else text[start:end]
+    blank = blank_markup(text[start:end], [max(0, x - start) for x in markup]) if markup else text[start:end]
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text[start:end], start):
