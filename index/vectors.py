@@ -80,8 +80,14 @@ class VectorStore:
         if not self.writable:
             if not self.path.exists():
                 return None
-            db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            db.execute("SELECT 1 FROM files LIMIT 1")  # a damaged or foreign file fails here, not later
+            try:
+                db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+                db.execute("SELECT 1 FROM files LIMIT 1")  # a damaged or foreign file fails here, not later
+            except sqlite3.OperationalError:
+                # A read-only folder: SQLite cannot make the files WAL readers share. Nothing can
+                # write there either, so the store is read as it lies.
+                db = sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True, check_same_thread=False)
+                db.execute("SELECT 1 FROM files LIMIT 1")
             self._inode = self.path.stat().st_ino
             return db
         db = sqlite3.connect(self.path, check_same_thread=False)

