@@ -65,6 +65,11 @@ class DateRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Everything:
+    """Every post (what a listing by date narrows with its filters)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Boost:
     query: Query
     weight: float
@@ -85,7 +90,7 @@ class Bool:
     clauses: tuple[tuple[Occur, Query], ...]
 
 
-Query = Term | Phrase | Prefix | Fuzzy | TermSet | DateRange | Boost | DisMax | Bool
+Query = Term | Phrase | Prefix | Fuzzy | TermSet | DateRange | Everything | Boost | DisMax | Bool
 
 
 def must(*queries: Query) -> Bool:

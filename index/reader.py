@@ -14,7 +14,20 @@ from searchclip.errors import IndexCorruptError, IndexMissingError, IndexVersion
 from searchclip.index.fields import STORED, Kind, as_datetime, build_schema
 from searchclip.index.highlights import decode_highlights, stored_term_counts
 from searchclip.index.hits import Hit, Results
-from searchclip.index.plan import Bool, Boost, DateRange, DisMax, Fuzzy, Occur, Phrase, Prefix, Query, Term, TermSet
+from searchclip.index.plan import (
+    Bool,
+    Boost,
+    DateRange,
+    DisMax,
+    Everything,
+    Fuzzy,
+    Occur,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    TermSet,
+)
 from searchclip.index.store import current_generation, generations, known_folders, read_manifest
 
 OPEN_ATTEMPTS = 5
@@ -54,11 +67,19 @@ class IndexReader:
     def num_posts(self) -> int:
         return self._searcher.num_docs
 
-    def search(self, query: Query, limit: int = 10, offset: int = 0, keys: Iterable[str] = ()) -> Results:
-        """The best posts for `query`; each hit carries the stored offsets that `keys` select."""
+    def search(
+        self, query: Query, limit: int = 10, offset: int = 0, keys: Iterable[str] = (), newest_first: bool = False
+    ) -> Results:
+        """The best posts for `query` (or its newest, by the posts' dates; a score of 0); each hit
+        carries the stored offsets that `keys` select."""
         wanted = frozenset(keys)
-        result = self._searcher.search(self.translate(query), limit=limit, offset=offset, count=True)
-        hits = tuple(_hit(self._searcher.doc(addr), score, wanted) for score, addr in result.hits)
+        q = self.translate(query)
+        if newest_first:
+            result = self._searcher.search(q, limit=limit, offset=offset, count=True, order_by_field="date")
+            hits = tuple(_hit(self._searcher.doc(addr), 0.0, wanted) for _, addr in result.hits)
+        else:
+            result = self._searcher.search(q, limit=limit, offset=offset, count=True)
+            hits = tuple(_hit(self._searcher.doc(addr), score, wanted) for score, addr in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
     def get(self, post_id: str, keys: Iterable[str] = ()) -> Hit | None:
@@ -108,6 +129,8 @@ class IndexReader:
                 lower = as_datetime(since) if since else tantivy.MIN_DATETIME
                 upper = as_datetime(until) if until else tantivy.MAX_DATETIME
                 return tantivy.Query.range_query(schema, field, tantivy.FieldType.Date, lower, upper)
+            case Everything():
+                return tantivy.Query.all_query()
             case Boost(inner, weight):
                 return tantivy.Query.boost_query(self.translate(inner), weight)
             case DisMax(queries, tie):

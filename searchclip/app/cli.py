@@ -25,7 +25,7 @@ from searchclip.app.commands import (
     guarded,
     search_command,
 )
-from searchclip.errors import SearchclipError
+from searchclip.errors import FilterError, SearchclipError
 from searchclip.index.hits import Hit
 
 app = typer.Typer(
@@ -47,6 +47,11 @@ class Color(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+class Sort(StrEnum):
+    relevance = "relevance"
+    date = "date"
 
 
 class _State:
@@ -142,7 +147,12 @@ def _embed(session: Session, quiet: bool) -> int:
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[list[str], typer.Argument(help='Words to find; "quoted phrases" match as phrases.')],
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help='Words to find; "quoted phrases" match as phrases. None: the newest posts (with --since, --tag…).'
+        ),
+    ] = None,
     any_word: Annotated[bool, typer.Option("--any", help="Match posts with any word, not all.")] = False,
     author: Annotated[list[str] | None, typer.Option(help="Only posts by this name or @handle.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only clippings with this tag.")] = None,
@@ -173,6 +183,9 @@ def search(
         bool,
         typer.Option("--semantic", help="Match by meaning only (the vectors), in any language."),
     ] = False,
+    sort: Annotated[
+        Sort, typer.Option(help="Best first, or newest first (date: matches by words, by the post's date).")
+    ] = Sort.relevance,
     no_service: Annotated[
         bool, typer.Option("--no-service", help="Search in this process even when `searchclip serve` runs.")
     ] = False,
@@ -189,6 +202,17 @@ def parse_search_argv(argv: list[str]) -> SearchArgs:
     command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
     with command.make_context("searchclip search", list(argv)) as ctx:
         return SearchArgs.from_params(ctx.params)
+
+
+@app.command()
+def mcp(index_path: IndexOption = None) -> int:
+    """Answer AI agents over MCP on stdin/stdout: tools search, show and status (read-only)."""
+    try:
+        from searchclip.app.mcp_server import run_stdio
+    except ImportError as exc:
+        raise SearchclipError(f"the MCP server needs the mcp package ({exc.name}); reinstall searchclip") from exc
+    run_stdio(index_path)
+    return 0
 
 
 @app.command()
@@ -237,9 +261,12 @@ ID_COMMAND = {"ignore_unknown_options": True}
 def open_post(
     post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
     web: Annotated[bool, typer.Option("--web", help="Open the source URL in the browser instead.")] = False,
+    obsidian: Annotated[
+        bool, typer.Option("--obsidian", help="Open the clipping in Obsidian (when it lies in a vault).")
+    ] = False,
     index_path: IndexOption = None,
 ) -> int:
-    """Open a post's clipping in $EDITOR at the post's line (or its source URL with --web)."""
+    """Open a post's clipping in $EDITOR at the post's line (or in Obsidian, or its source URL)."""
     import os
     import shlex
     import subprocess
@@ -247,10 +274,12 @@ def open_post(
     hit = _find_post(post_id, index_path)
     if hit is None:
         return EXIT_NOT_FOUND
-    if web:
+    if web and obsidian:
+        raise FilterError("--web and --obsidian exclude each other: name one")
+    if web or obsidian:
         import webbrowser
 
-        webbrowser.open(web_url(post_id, hit.url or hit.source))
+        webbrowser.open(web_url(post_id, hit.url or hit.source) if web else obsidian_url(post_id, hit.file))
         return 0
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
@@ -263,6 +292,16 @@ def open_post(
         return subprocess.call([*editor, f"+{hit.line}", hit.file])
     except OSError as exc:
         raise SearchclipError(f"cannot run the editor {editor[0]!r}: {exc.strerror}") from exc
+
+
+def obsidian_url(post_id: str, file: str) -> str:
+    """The clipping's `obsidian://` link; an error when it lies in no vault."""
+    from searchclip.search.links import obsidian_link
+
+    link = obsidian_link(file)
+    if link is None:
+        raise SearchclipError(f"{post_id} is not in an Obsidian vault (no .obsidian folder above {file})")
+    return link
 
 
 def web_url(post_id: str, url: str) -> str:

@@ -55,12 +55,13 @@ class SearchArgs:
     posts: bool = False  # every matching post, not one per clipping
     lexical: bool = False  # by words only
     semantic: bool = False  # by meaning only
+    sort: str = "relevance"  # or "date": newest first
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchArgs:
         """From the parsed options of the `search` command, by their parameter names."""
         return cls(
-            words=tuple(params["query"]),
+            words=tuple(params["query"] or ()),
             any_word=params["any_word"],
             authors=tuple(params["author"] or ()),
             tags=tuple(params["tag"] or ()),
@@ -76,6 +77,7 @@ class SearchArgs:
             posts=params["posts"],
             lexical=params.get("lexical", False),
             semantic=params.get("semantic", False),
+            sort=str(getattr(params.get("sort"), "value", params.get("sort") or "relevance")),
         )
 
     @property
@@ -138,17 +140,18 @@ def search_command(
         expand=session.config.expand if args.expand is None else args.expand,
         per_clipping=not args.posts,
         mode=args.mode,
+        sort=args.sort,
     )
     found = session.searcher.search(request, spent)
     if args.timings:
         print_timings(err, spent, started_at)
-    if not found.plan.clauses:
+    if not found.plan.clauses and text.strip():
         err.print(
             f"searchclip: nothing to search for in {text!r}: it has only particles, endings or symbols", markup=False
         )
         return EXIT_NOT_FOUND
     if not found.results.hits:
-        err.print(f"searchclip: no post matches {text!r}", markup=False)
+        err.print(f"searchclip: no post matches {text!r}" if text.strip() else "searchclip: no post", markup=False)
         return EXIT_NOT_FOUND
     if args.as_json:
         from searchclip.app.render import hit_json

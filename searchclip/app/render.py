@@ -15,6 +15,7 @@ from rich.text import Text
 from searchclip.analyzers import Analysis
 from searchclip.index.hits import Hit
 from searchclip.search.hybrid import Fused
+from searchclip.search.links import obsidian_link
 from searchclip.search.snippets import Snippet
 
 if TYPE_CHECKING:  # the indexing code is not imported by a search
@@ -154,6 +155,7 @@ def post_record(hit: Hit) -> dict[str, object]:
         "url": hit.url or hit.source,
         "lang": hit.lang,
         "tags": list(hit.tags),
+        "obsidian": obsidian_link(hit.file),
     }
 
 

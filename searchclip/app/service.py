@@ -40,7 +40,6 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from searchclip import __version__
 from searchclip.app.commands import EXIT_ERROR, SearchArgs, Session, console, err_console, guarded, search_command
 from searchclip.errors import SearchclipError, ServiceBusyError, ServiceError
-from searchclip.search.searcher import SearchRequest
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 # What the caller may say of its terminal: how the output must look, nothing else.
@@ -144,7 +143,7 @@ def create_app(
 
     @app.get("/v1/search")
     async def search(
-        q: Annotated[str, Query(max_length=1_000_000)],
+        q: Annotated[str, Query(max_length=1_000_000)] = "",
         any_word: Annotated[bool, Query(alias="any")] = False,
         author: Annotated[list[str] | None, Query()] = None,
         tag: Annotated[list[str] | None, Query()] = None,
@@ -156,32 +155,35 @@ def create_app(
         expand: bool = False,
         posts: bool = False,
         mode: Annotated[str, Query(pattern="^(auto|lexical|semantic)$")] = "auto",
+        sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
     ) -> dict[str, Any]:
         """Matching posts, best first: the records of `searchclip search --json`, plus timings and
-        how it searched (`mode`: hybrid, lexical or semantic; `auto` is hybrid when there are vectors)."""
-        from searchclip.app.commands import make_filters
-        from searchclip.app.render import hit_record
+        how it searched (`mode`: hybrid, lexical or semantic; `auto` is hybrid when there are vectors).
+        `sort=date`: the posts that match the words, newest first; no `q`: the newest posts."""
+        from searchclip.app.answers import SearchParams, search_answer
 
-        timings: dict[str, float] = {}
-        filters = make_filters(author or (), tag or (), lang or (), since, until)
-        request = SearchRequest(q, not any_word, filters, limit, fuzzy, expand, per_clipping=not posts, mode=mode)
-        found = current().searcher.search(request, timings)
-        count = len(found.results.hits)
-        more, fused = found.more or [()] * count, found.fused or [None] * count
-        rows = zip(found.results.hits, found.snippets, more, fused, strict=True)
-        hits = [hit_record(h, s, m, f) for h, s, m, f in rows]
-        took = round(sum(timings.values()) * 1000, 3)
-        return {"total": found.results.total, "mode": found.mode, "hits": hits, "took_ms": took}
+        params = SearchParams(
+            q, any_word, tuple(author or ()), tuple(tag or ()), tuple(lang or ()), since, until, limit, fuzzy,
+            expand, posts, mode, sort,
+        )  # fmt: skip
+        return search_answer(current(), params)
 
     @app.get("/v1/posts/{post_id:path}")
-    async def post(post_id: str) -> dict[str, Any]:
-        """One whole post with its clipping's metadata."""
-        from searchclip.app.render import post_record
+    async def post(post_id: str, thread: bool = False) -> dict[str, Any]:
+        """One whole post with its clipping's metadata (`thread=true`: every post of its clipping)."""
+        from searchclip.app.answers import post_answer
 
-        hit = current().searcher.get(post_id)
-        if hit is None:
+        answer = post_answer(current(), post_id, thread)
+        if answer is None:
             raise HTTPException(status_code=404, detail=f"no post {post_id!r}")
-        return {**post_record(hit), "text": hit.text}
+        return answer
+
+    @app.get("/v1/status")
+    async def status() -> dict[str, Any]:
+        """The index: where, how many clippings and posts, when it last changed, vector coverage."""
+        from searchclip.app.answers import status_answer
+
+        return status_answer(current())
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:

@@ -22,7 +22,7 @@ from searchclip.errors import EmbedderError, VectorsMissingError, VectorStoreErr
 from searchclip.index.fields import index_version
 from searchclip.index.highlights import READING_KEY
 from searchclip.index.hits import Hit, Results
-from searchclip.index.plan import Query
+from searchclip.index.plan import Everything, Query
 from searchclip.index.reader import IndexReader
 from searchclip.index.store import VECTOR_STORE, current_generation, read_manifest, state_key
 from searchclip.search.expansion import expanded_query
@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # numpy and the vectors are loaded only when a search uses th
     from searchclip.index.vectors import VectorStore
 
 MODES = ("auto", "lexical", "semantic", "hybrid")
+SORTS = ("relevance", "date")
 
 # How deep a search with one result per clipping looks for `limit` clippings, at the most.
 MAX_COLLAPSE_DEPTH = 2_000
@@ -54,6 +55,9 @@ class SearchRequest:
     per_clipping: bool = True  # one result per clipping (its best post); False: every post
     # "auto": hybrid when the index has vectors, else lexical; "lexical" or "semantic": one side only.
     mode: str = "auto"
+    # "relevance", or "date": the posts that match the words, newest first. Without words, a
+    # listing of the newest posts that the filters pass.
+    sort: str = "relevance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,10 @@ class SearchResult:
 
 
 def index_query(plan: QueryPlan, weights: Weights, reader: IndexReader) -> Query:
-    """The finished query of a plan: the ranking within the filters, expanded if the plan asks."""
+    """The finished query of a plan: the ranking within the filters, expanded if the plan asks;
+    with no words, every post the filters pass (a listing by date)."""
+    if not plan.clauses:
+        return all_of(Everything(), filters(plan))
     rank, narrow = ranking(plan, weights), filters(plan)
     return expanded_query(plan, weights, rank, narrow, reader) if plan.expand else all_of(rank, narrow)
 
@@ -80,25 +87,30 @@ def prepared(plan: QueryPlan, reader: IndexReader) -> QueryPlan:
     return prepare(plan, reader.doc_freq, reader.num_posts)
 
 
-def find(reader: IndexReader, plan: QueryPlan, weights: Weights, limit: int, offset: int = 0) -> Results:
-    """The ranked hits of a prepared plan, with the stored offsets its highlights need."""
-    if not plan.clauses:
+def find(
+    reader: IndexReader, plan: QueryPlan, weights: Weights, limit: int, offset: int = 0, newest_first: bool = False
+) -> Results:
+    """The ranked hits of a prepared plan (or its newest first), with the stored offsets its
+    highlights need. A plan without words finds nothing, unless it lists by date."""
+    if not plan.clauses and not newest_first:
         return Results((), 0)
-    return reader.search(index_query(plan, weights, reader), limit, offset, plan.highlight_keys)
+    query = index_query(plan, weights, reader)
+    return reader.search(query, limit, offset, plan.highlight_keys, newest_first=newest_first)
 
 
 def find_per_clipping(
-    reader: IndexReader, plan: QueryPlan, weights: Weights, limit: int
+    reader: IndexReader, plan: QueryPlan, weights: Weights, limit: int, newest_first: bool = False
 ) -> tuple[Results, list[tuple[str, ...]]]:
-    """The best post of each of the `limit` best clippings, and each one's other matching posts."""
-    if not plan.clauses:
+    """The best (or newest) post of each of the `limit` best (or newest) clippings, and each one's
+    other matching posts."""
+    if not plan.clauses and not newest_first:
         return Results((), 0), []
     query = index_query(plan, weights, reader)
     best: dict[str, Hit] = {}
     others: dict[str, list[str]] = {}
     page, offset, total = limit * 4 + 16, 0, 0
     while offset < MAX_COLLAPSE_DEPTH:
-        found = reader.search(query, page, offset, plan.highlight_keys)
+        found = reader.search(query, page, offset, plan.highlight_keys, newest_first=newest_first)
         total = found.total
         for hit in found.hits:
             if hit.path in best:
@@ -222,6 +234,10 @@ class Searcher:
         clock.lap("analyze query")
         reader = self.reader()  # opened even for an empty plan: a missing index is still an error
         clock.lap("open index")
+        if request.sort not in SORTS:
+            raise ValueError(f"unknown sort order {request.sort!r}")
+        if not request.text.strip() or (plan.clauses and request.sort == "date"):
+            return self._by_date(reader, plan if not plan.clauses else prepared(plan, reader), request, clock)
         if not plan.clauses:
             return SearchResult(plan, Results((), 0), [])
         plan = prepared(plan, reader)
@@ -251,6 +267,19 @@ class Searcher:
         snippets = [snippet(hit, plan, rarity, at) for hit, at in zip(results.hits, passages, strict=True)]
         clock.lap("highlight")
         return SearchResult(plan, results, snippets, more, fused, mode)
+
+    def _by_date(self, reader: IndexReader, plan: QueryPlan, request: SearchRequest, clock: _Clock) -> SearchResult:
+        """The posts that match the words (all of them without words), newest first: by words only,
+        since every post is near a query in meaning and a date order would show them all."""
+        if request.per_clipping:
+            results, more = find_per_clipping(reader, plan, self.weights, request.limit, newest_first=True)
+        else:
+            results, more = find(reader, plan, self.weights, request.limit, newest_first=True), []
+        clock.lap("search")
+        rarity = Rarity(reader)
+        snippets = [snippet(hit, plan, rarity, None) for hit in results.hits]
+        clock.lap("highlight")
+        return SearchResult(plan, results, snippets, more, [], "lexical")
 
     def _query_vector(self, text: str, mode: str) -> np.ndarray | None:
         """The query's vector; None, in a hybrid search, if the model cannot be loaded (a search
