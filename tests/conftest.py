@@ -24,6 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     (folder / "words-only-config.toml").write_text("embed = false\n", encoding="utf-8")
     config.stash[_CONFIG_FOLDER] = (folder, os.environ.get("SEARCHCLIP_CONFIG"))
     os.environ["SEARCHCLIP_CONFIG"] = str(folder / "words-only-config.toml")
+    os.environ["SEARCHCLIP_AUTOSTART"] = "0"  # no test leaves a service behind unless it starts one
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

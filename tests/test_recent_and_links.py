@@ -79,7 +79,10 @@ def test_search_json_carries_the_obsidian_link_and_open_refuses_outside_a_vault(
     for folder, root in ((vault / "Clippings", tmp_path / "i1"), (outside, tmp_path / "i2")):
         update_index(root, [folder])
     inside = json.loads(cli("search", "바이브", "--json", "--index", str(tmp_path / "i1")).stdout.splitlines()[0])
-    assert inside["obsidian"] == "obsidian://open?vault=vault&file=Clippings%2Farticles%2F%EB%B0%94%EC%9D%B4%EB%B8%8C%20%EC%BD%94%EB%94%A9%20%EC%A0%95%EB%A6%AC"
+    assert (
+        inside["obsidian"]
+        == "obsidian://open?vault=vault&file=Clippings%2Farticles%2F%EB%B0%94%EC%9D%B4%EB%B8%8C%20%EC%BD%94%EB%94%A9%20%EC%A0%95%EB%A6%AC"
+    )
     plain = json.loads(cli("search", "바이브", "--json", "--index", str(tmp_path / "i2")).stdout.splitlines()[0])
     assert plain["obsidian"] is None
     refused = cli("open", "--obsidian", plain["id"], "--index", str(tmp_path / "i2"))

@@ -56,7 +56,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
     shutil.copytree(FIXTURES, folder)
     root = base / "index"
     assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
-    proc = start_service(root)
+    proc = start_service(root, "--no-watch")  # these tests change the folder and rebuild by hand
     yield root, folder
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=20)
@@ -164,11 +164,14 @@ def test_stale_socket_and_crashed_service_do_not_break_search(tmp_path: Path) ->
         path.unlink(missing_ok=True)
 
 
-def test_autostart_starts_the_service_for_the_next_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_by_default_a_search_starts_the_service_for_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = indexed_copy(tmp_path)
     config = tmp_path / "config.toml"
-    config.write_text("embed = false\n[serve]\nautostart = true\n", encoding="utf-8")
+    config.write_text("embed = false\n", encoding="utf-8")  # autostart is the default
     env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
+    env.pop("SEARCHCLIP_AUTOSTART", None)  # what the tests set to start no service by accident
     monkeypatch.setenv("SEARCHCLIP_CONFIG", str(config))  # one service per index and config file
     first = subprocess.run(
         [sys.executable, "-m", "searchclip", "search", "공짜", "--index", str(root)], capture_output=True, env=env

@@ -147,7 +147,7 @@ def test_ids_that_start_with_a_dash_work(hostile_index: Path) -> None:
         (["index", "--max-file-size", "-1"], 2, "is not in the range"),
         (["search", "--limit", "0", "x"], 2, "is not in the range"),
         (["serve", "--port", "70000"], 2, "is not in the range 1<=x<=65535"),
-        (["search"], 2, "Missing argument"),
+        (["search", "--sort", "newest"], 2, "Invalid value for '--sort'"),
         (["serach", "x"], 2, "No such command"),
         (["search", "--bogus", "x"], 2, "No such option: --bogus"),
         (["search", "x\udcff"], 2, "argument 2 is not valid UTF-8"),

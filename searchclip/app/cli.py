@@ -89,6 +89,8 @@ def index(
 
     if not math.isfinite(max_file_size):  # a range check lets NaN through: it compares false to everything
         raise typer.BadParameter(f"{max_file_size} is not a number of MB", param_hint="'--max-file-size'")
+    from searchclip.app.config import service_socket
+
     session = Session.open(index_path)
     err = err_console()
     with index_progress(err, enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -96,7 +98,8 @@ def index(
             session.root,
             list(folders or session.config.folders) or None,
             full=full,
-            wait=wait,
+            # A running service's watcher holds the lock for moments only: queue behind it.
+            wait=wait or service_socket(session.root).exists(),
             progress=progress,
             max_file_bytes=int(max_file_size * 1_000_000),
             analyzer=session.analyzer,
@@ -222,9 +225,14 @@ def serve(
         typer.Option(min=1, max=65535, help="Also answer HTTP on 127.0.0.1:PORT (never on other addresses)."),
     ] = None,
     idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a request.")] = 900.0,
+    watch: Annotated[
+        bool | None,
+        typer.Option("--watch/--no-watch", help="Update the index as clippings change (default: the config's, on)."),
+    ] = None,
     index_path: IndexOption = None,
 ) -> int:
-    """Keep the analyzers and the index loaded and answer searches in milliseconds (local only)."""
+    """Keep the analyzers and the index loaded and answer searches in milliseconds (local only),
+    and keep the index fresh: clippings saved, changed or deleted are searchable within seconds."""
     from searchclip.app.config import service_socket, service_token_file
     from searchclip.app.render import printable
 
@@ -235,14 +243,15 @@ def serve(
     except ImportError as exc:
         needs = f"the search service needs its server libraries ({exc.name}); reinstall searchclip"
         raise SearchclipError(needs) from exc
-    where = f"searchclip: serving {session.root} on {path}"
+    watching = session.config.watch if watch is None else watch
+    where = f"searchclip: serving {session.root} on {path}" + (", watching its folders" if watching else "")
     if port:
         where += f" and http://127.0.0.1:{port} (token in {token_file})"
 
     def announce() -> None:  # once it listens: an error before it is the only line printed
         err_console().print(printable(where), markup=False)
 
-    run_service(session, path, port, idle_timeout, parse_search_argv, token_file, announce)
+    run_service(session, path, port, idle_timeout, parse_search_argv, token_file, announce, watch=watching)
     return 0
 
 

@@ -33,8 +33,16 @@ class NoAnswer(Exception):
     """The service did not answer as it does: search in this process instead."""
 
 
+# `searchclip index` options the service can run for the caller (see index_handoff).
+HANDED_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--wait": "wait", "--no-embed": "no_embed"}
+INDEX_ANSWER_SECONDS = 24 * 3600.0  # an update waits for what it updates (it reports progress never)
+
+
 def run_via_service(argv: list[str]) -> int | None:
     """Run `searchclip ARGV` in the service; its exit code, or None if no service could answer."""
+    indexing = argv[:1] == ["index"]
+    if indexing and index_handoff(argv[1:]) is None:
+        return None  # folders or a full rebuild: here, with a progress bar
     try:
         root = index_root_from_argv(argv)
         from searchclip.app.config import service_socket
@@ -43,10 +51,12 @@ def run_via_service(argv: list[str]) -> int | None:
     except Exception:
         return None
     if not path.exists():
-        _maybe_autostart(root)
+        if not indexing:
+            _maybe_autostart(root)
         return None
+    body = {"argv": argv, "env": _env(), "tty": sys.stdout.isatty()}
     try:
-        answer = request(path, "POST", "/v1/cli", {"argv": argv, "env": _env(), "tty": sys.stdout.isatty()})
+        answer = request(path, "POST", "/v1/cli", body, INDEX_ANSWER_SECONDS if indexing else ANSWER_SECONDS)
     except (OSError, NoAnswer, ValueError):
         return None
     if not _is_answer(answer):
@@ -68,7 +78,35 @@ def _is_answer(answer: object) -> bool:
     )
 
 
-def request(path: Path, method: str, url: str, body: object | None = None) -> object:
+def index_handoff(argv: list[str]) -> dict[str, bool | int] | None:
+    """The options of a `searchclip index` command line that the service can run for the caller
+    (no folders: their paths are the caller's; no --full: it deserves a progress bar), or None."""
+    options: dict[str, bool | int] = {"quiet": False, "wait": False, "no_embed": False, "max_file_bytes": 0}
+    args = iter(argv)
+    for arg in args:
+        if arg in HANDED_FLAGS:
+            options[HANDED_FLAGS[arg]] = True
+        elif arg == "--index":
+            next(args, None)
+        elif arg.startswith("--index="):
+            continue
+        elif arg == "--max-file-size" or arg.startswith("--max-file-size="):
+            value = arg.split("=", 1)[1] if "=" in arg else next(args, "")
+            try:
+                megabytes = float(value)
+            except ValueError:
+                return None
+            if not 0.001 <= megabytes <= 1_000_000:  # NaN too: the CLI says what is wrong
+                return None
+            options["max_file_bytes"] = int(megabytes * 1_000_000)
+        else:
+            return None
+    return options
+
+
+def request(
+    path: Path, method: str, url: str, body: object | None = None, answer_seconds: float = ANSWER_SECONDS
+) -> object:
     """One HTTP/1.1 exchange over the service's Unix socket; the JSON answer (NoAnswer if there is none).
 
     Written out by hand rather than with http.client, whose import alone costs a warm search
@@ -87,11 +125,11 @@ def request(path: Path, method: str, url: str, body: object | None = None) -> ob
             sock.sendall(f"{head}Expect: 100-continue\r\n\r\n".encode())
             early = _read_head(sock, time.monotonic() + CONTINUE_SECONDS)
             if not early.startswith(b"HTTP/1.1 100"):
-                return _parse(early + _read_all(sock, time.monotonic() + ANSWER_SECONDS))
+                return _parse(early + _read_all(sock, time.monotonic() + answer_seconds))
             sock.sendall(payload)
         else:
             sock.sendall(f"{head}\r\n".encode())
-        return _parse(_read_all(sock, time.monotonic() + ANSWER_SECONDS))
+        return _parse(_read_all(sock, time.monotonic() + answer_seconds))
 
 
 def check_peer(sock: socket.socket, path: Path) -> None:
@@ -185,7 +223,8 @@ def _env() -> dict[str, str]:
 def _maybe_autostart(root: Path) -> None:
     from searchclip.app.config import load_config
 
-    if load_config().autostart:
+    # SEARCHCLIP_AUTOSTART=0 turns it off for one environment (scripts, tests) whatever the config says.
+    if os.environ.get("SEARCHCLIP_AUTOSTART") != "0" and load_config().autostart:
         start_service(root)
 
 

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -116,6 +117,20 @@ class Session:
         if _file_key(config_path()) == self._config_key:
             return self
         return Session(load_config(), self.root)
+
+
+class CurrentSession:
+    """The session of a long-running process, renewed when the config file changes; shared by the
+    service's listeners and its live index (so, thread-safe)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Session:
+        with self._lock:
+            self._session = self._session.current()
+            return self._session
 
 
 def _file_key(file: Path) -> tuple[int, int, int] | None:

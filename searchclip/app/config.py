@@ -7,8 +7,10 @@ folder (`~/.config/searchclip/config.toml` on Linux):
     index = "~/.local/share/searchclip/index"             # optional
     embed = false         # no vectors: `searchclip index` as with --no-embed, searches by words only
 
-    [serve]
-    autostart = true      # `searchclip search` starts the warm search service when none runs
+    [serve]               # the defaults are true, true, false
+    autostart = false     # `searchclip search` starts the warm search service when none runs
+    watch = false         # the service keeps the index fresh as clippings change
+    polling = true        # ... by polling the folders (network folders that send no events)
 
     [search]
     expand = true         # every search as with --expand (--no-expand turns it off once)
@@ -48,7 +50,9 @@ ENV_CONFIG = "SEARCHCLIP_CONFIG"
 class Config:
     folders: tuple[Path, ...] = ()
     index: Path | None = None
-    autostart: bool = False  # `searchclip search` starts `searchclip serve` when none runs
+    autostart: bool = True  # `searchclip search` starts `searchclip serve` when none runs
+    watch: bool = True  # the service keeps the index fresh as clippings change
+    polling: bool = False  # ... by polling the folders (network folders, where events never come)
     expand: bool = False  # searches add words of their best matches unless --no-expand
     embed: bool = True  # `searchclip index` embeds the posts (vectors for searches by meaning)
     # The [analysis] table as written; `analysis_settings` turns it into settings. Kept raw so that
@@ -80,7 +84,9 @@ def load_config(path: Path | None = None) -> Config:
     index = raw.get("index")
     if index is not None and not isinstance(index, str):
         raise ConfigError(f"{path}: 'index' must be a path")
-    autostart = _flag(raw, "serve", "autostart", path)
+    autostart = _flag(raw, "serve", "autostart", path, default=True)
+    watch = _flag(raw, "serve", "watch", path, default=True)
+    polling = _flag(raw, "serve", "polling", path)
     expand = _flag(raw, "search", "expand", path)
     embed = raw.get("embed", True)
     if not isinstance(embed, bool):
@@ -90,6 +96,8 @@ def load_config(path: Path | None = None) -> Config:
         folders_paths,
         Path(index).expanduser() if index else None,
         autostart,
+        watch,
+        polling,
         expand,
         embed,
         _table(raw.get("analysis", {}), "analysis", path),
@@ -98,8 +106,8 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
-def _flag(raw: dict[str, object], table: str, key: str, path: Path) -> bool:
-    value = dict(_table(raw.get(table, {}), table, path)).get(key, False)
+def _flag(raw: dict[str, object], table: str, key: str, path: Path, default: bool = False) -> bool:
+    value = dict(_table(raw.get(table, {}), table, path)).get(key, default)
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: '{table}.{key}' must be true or false")
     return value

@@ -10,7 +10,7 @@ import time
 def main() -> None:
     started_at = time.perf_counter()  # for --timings
     argv = sys.argv[1:]
-    if argv[:1] == ["search"] and "--no-service" not in argv and "--help" not in argv:
+    if argv[:1] in (["search"], ["index"]) and "--no-service" not in argv and "--help" not in argv:
         from searchclip.app.client import run_via_service
 
         code = run_via_service(argv)

@@ -26,7 +26,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,7 +38,18 @@ from pydantic import BaseModel, Field
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from searchclip import __version__
-from searchclip.app.commands import EXIT_ERROR, SearchArgs, Session, console, err_console, guarded, search_command
+from searchclip.app.client import index_handoff
+from searchclip.app.commands import (
+    EXIT_ERROR,
+    CurrentSession,
+    SearchArgs,
+    Session,
+    console,
+    err_console,
+    guarded,
+    search_command,
+)
+from searchclip.app.live import LiveIndex
 from searchclip.errors import SearchclipError, ServiceBusyError, ServiceError
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -68,6 +79,7 @@ class ServiceState:
 
     last_request: float = field(default_factory=time.monotonic)
     requests: int = 0
+    live: LiveIndex | None = None  # the watcher and writer, when the service keeps the index fresh
 
 
 @dataclass(frozen=True)
@@ -100,16 +112,16 @@ class Guard:
 
 
 def create_app(
-    session: Session, parse_argv: ParseArgv, guard: Guard | None = None, state: ServiceState | None = None
+    session: Session,
+    parse_argv: ParseArgv,
+    guard: Guard | None = None,
+    state: ServiceState | None = None,
+    current: Callable[[], Session] | None = None,
 ) -> FastAPI:
     root = session.root
     guard = guard or Guard()
     state = state or ServiceState()
-    live = [session]
-
-    def current() -> Session:
-        live[0] = live[0].current()
-        return live[0]
+    current = current or CurrentSession(session)
 
     app = FastAPI(
         title="searchclip", version=__version__, summary="Search your web clippings.", docs_url=None, redoc_url=None
@@ -138,7 +150,10 @@ def create_app(
 
     @app.post("/v1/cli", response_model=CliAnswer)
     async def run_cli(body: CliRequest) -> CliAnswer:
-        """Run a `searchclip search ...` command line as the CLI would, with the warm reader."""
+        """Run a `searchclip search ...` command line as the CLI would, with the warm reader, or a
+        `searchclip index` (without folders) with the warm analyzers of the live index."""
+        if body.argv[:1] == ["index"] and state.live is not None:
+            return await asyncio.to_thread(_run_index, body, state.live, current)
         return _run_cli(body, current, parse_argv)
 
     @app.get("/v1/search")
@@ -183,7 +198,11 @@ def create_app(
         """The index: where, how many clippings and posts, when it last changed, vector coverage."""
         from searchclip.app.answers import status_answer
 
-        return status_answer(current())
+        answer = status_answer(current())
+        watcher = state.live.watcher if state.live is not None else None
+        if watcher is not None:
+            answer["watching"] = {**asdict(watcher.stats), "reconcile_seconds": watcher.reconcile_seconds}
+        return answer
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
@@ -216,6 +235,28 @@ def _run_cli(body: CliRequest, current: Callable[[], Session], parse_argv: Parse
         args = parse_argv(_without_index(body.argv[1:]))
         out = console(args.color, out_buffer, environ, tty)
         return search_command(args, current(), out, err, started_at)
+
+    code = guarded(run, err)
+    return CliAnswer(exit_code=code, stdout=out_buffer.getvalue(), stderr=err_buffer.getvalue())
+
+
+def _run_index(body: CliRequest, live: LiveIndex, current: Callable[[], Session]) -> CliAnswer:
+    """Run a handed-over `searchclip index` (no folders, no --full): the update in this service,
+    the new posts' vectors after it, in the background."""
+    from searchclip.app.render import print_index_report
+
+    out_buffer, err_buffer = io.StringIO(), io.StringIO()
+    err = err_console(err_buffer)
+
+    def run() -> int:
+        options = index_handoff(body.argv[1:])
+        if options is None:
+            raise ServiceError("the service runs `searchclip index` without folders or --full only")
+        report = live.update(wait=bool(options["wait"]), max_file_bytes=int(options["max_file_bytes"]))
+        print_index_report(console("never", out_buffer), err, report, live.root, bool(options["quiet"]))
+        if current().config.embed and not options["no_embed"] and not options["quiet"]:
+            err.print("searchclip: the search service makes the new posts' vectors now", markup=False)
+        return EXIT_ERROR if report.failed else 0
 
     code = guarded(run, err)
     return CliAnswer(exit_code=code, stdout=out_buffer.getvalue(), stderr=err_buffer.getvalue())
@@ -294,6 +335,8 @@ def serve(
     parse_argv: ParseArgv,
     token_file: Path | None = None,
     announce: Callable[[], None] = lambda: None,
+    *,
+    watch: bool = True,
 ) -> None:
     """Warm up, then answer until idle for `idle_timeout` seconds or until SIGTERM/SIGINT."""
     # From before the socket exists until the loop takes over, a SIGTERM is remembered, not fatal:
@@ -305,15 +348,21 @@ def serve(
         _claim_socket(socket_path)
         _warm_up(session)  # before the socket exists: a client that finds it finds a warm service
         listeners = [(unix_listener(socket_path), Guard())]
+        current = CurrentSession(session)
+        config = session.config
+        state = ServiceState(live=LiveIndex(current, watch=watch, polling=config.polling))
         try:
             if port is not None:
                 assert token_file is not None
                 listeners.append((tcp_listener(port), Guard(port, write_token(token_file))))
             announce()
-            state = ServiceState()
-            servers = [(_server(create_app(session, parse_argv, guard, state)), sock) for sock, guard in listeners]
-            asyncio.run(_serve_until_idle(state, servers, idle_timeout, early))
+            assert state.live is not None
+            state.live.start()
+            apps = [(create_app(session, parse_argv, guard, state, current), sock) for sock, guard in listeners]
+            asyncio.run(_serve_until_idle(state, [(_server(app), sock) for app, sock in apps], idle_timeout, early))
         finally:
+            if state.live is not None:
+                state.live.stop()
             for sock, _ in listeners:
                 sock.close()
             socket_path.unlink(missing_ok=True)

@@ -1,0 +1,152 @@
+"""The live index: a running service updates the index as clippings change, and runs the
+`searchclip index` commands handed to it; the index's lock stays the only writer's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_service import ENV, cli, requests_answered, start_service
+
+from searchclip.app.client import index_handoff, request
+from searchclip.app.config import service_socket
+from searchclip.ingest.watch import relevant
+
+FIXTURES = Path(__file__).parent / "fixtures" / "clippings"
+
+
+def test_only_clippings_outside_hidden_folders_and_temporary_files_wake_the_watcher(tmp_path: Path) -> None:
+    folder = tmp_path / ".hidden parent" / "Clippings"  # hidden above the watched folder is fine
+    (folder / "sub").mkdir(parents=True)
+    index = tmp_path / "index"
+    cases = {
+        folder / "new.md": True,
+        folder / "sub" / "Thread.MD": True,
+        folder / ".obsidian" / "workspace.md": False,
+        folder / ".trash" / "old.md": False,
+        folder / ".git" / "x.md": False,
+        folder / "note.md.tmp": False,
+        folder / "~$note.md": False,
+        folder / ".#note.md": False,
+        folder / "picture.png": False,
+        folder / "sub": True,  # a folder added or moved in
+        index / "x.md": False,
+        tmp_path / "elsewhere.md": False,
+    }
+    for path, expected in cases.items():
+        assert relevant(str(path), False, [folder], [index]) is expected, path
+    assert relevant(str(folder / "gone-folder"), True, [folder]) is True  # deleted: maybe a folder of clippings
+    assert relevant(str(folder / "segment.idx"), True, [folder]) is False
+
+
+def test_what_the_service_may_run_for_a_bare_index_command() -> None:
+    assert index_handoff(["--quiet", "--index", "/x", "--max-file-size", "2"]) == {
+        "quiet": True, "wait": False, "no_embed": False, "max_file_bytes": 2_000_000,
+    }  # fmt: skip
+    for argv in (["folder"], ["--full"], ["--max-file-size", "nan"], ["--max-file-size=0"], ["--help"]):
+        assert index_handoff(argv) is None, argv
+
+
+@pytest.fixture()
+def watched(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    folder = tmp_path / "Vault" / "Clippings"
+    shutil.copytree(FIXTURES, folder)
+    (tmp_path / "Vault" / ".obsidian").mkdir()
+    root = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    proc = start_service(root)
+    yield root, folder
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def found(root: Path, query: str) -> list[str]:
+    result = cli("search", query, "--index", str(root), "--json", "--posts")
+    return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+
+def wait_for(condition, what: str, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_saved_changed_and_deleted_clippings_are_seen_without_indexing(watched: tuple[Path, Path]) -> None:
+    root, folder = watched
+    new = folder / "new thread.md"
+    new.write_text("---\ntitle: fresh\n---\n방금 저장한 양자컴퓨터 메모\n", encoding="utf-8")
+    wait_for(lambda: found(root, "양자컴퓨터") == ["new thread.md#1"], "a saved clipping was never found")
+    new.write_text("---\ntitle: fresh\n---\n고친 뒤에는 초전도체 이야기\n", encoding="utf-8")
+    wait_for(lambda: found(root, "초전도체") == ["new thread.md#1"], "a changed clipping was never found")
+    assert found(root, "양자컴퓨터") == []
+    moved = folder / "archive"
+    moved.mkdir()
+    new.rename(moved / "new thread.md")
+    wait_for(lambda: found(root, "초전도체") == ["archive/new thread.md#1"], "a moved clipping was never found")
+    shutil.rmtree(moved)
+    wait_for(lambda: found(root, "초전도체") == [], "a deleted folder's clipping was still found")
+
+
+@pytest.mark.slow
+def test_hidden_folders_and_temporary_files_cause_no_update(watched: tuple[Path, Path]) -> None:
+    root, folder = watched
+
+    def passes() -> int:
+        status = request(service_socket(root), "GET", "/v1/status")
+        assert isinstance(status, dict)
+        return int(status["watching"]["passes"])
+
+    wait_for(lambda: passes() >= 1, "the first reconcile pass never ran")  # the one at start
+    before = passes()
+    (folder.parent / ".obsidian" / "workspace.json").write_text("{}", encoding="utf-8")
+    (folder / "draft.md.tmp").write_text("x", encoding="utf-8")
+    (folder / ".trash").mkdir()
+    (folder / ".trash" / "old.md").write_text("x", encoding="utf-8")
+    time.sleep(2)  # well past the quiet window: a pass would have run
+    assert passes() == before
+    (folder / "real.md").write_text("x", encoding="utf-8")
+    wait_for(lambda: passes() == before + 1, "a real clipping did not wake the watcher")
+
+
+@pytest.mark.slow
+def test_index_hands_its_work_to_the_service_and_folders_are_indexed_here(watched: tuple[Path, Path]) -> None:
+    root, folder = watched
+    before = requests_answered(root)
+    handed = cli("index", "--index", str(root))
+    assert handed.returncode == 0 and "posts" in handed.stdout + handed.stderr
+    assert requests_answered(root) == before + 2  # the index command, then this health check
+    here = cli("index", str(folder), "--index", str(root), "--quiet")  # folders: in this process
+    assert here.returncode == 0, here.stderr
+    assert requests_answered(root) == before + 3
+
+
+@pytest.mark.slow
+def test_a_rebuild_elsewhere_holds_the_lock_and_the_watcher_waits_for_it(watched: tuple[Path, Path]) -> None:
+    """While another process holds the index's lock, the service writes nothing; it catches up after."""
+    from searchclip.index.store import rebuild_lock
+
+    root, folder = watched
+    with rebuild_lock(root):
+        (folder / "during.md").write_text("---\ntitle: during\n---\n잠금 중에 저장한 오로라 사진\n", encoding="utf-8")
+        time.sleep(2)
+        assert found(root, "오로라") == []
+    wait_for(lambda: found(root, "오로라") == ["during.md#1"], "the watcher never caught up after the lock")
+
+
+@pytest.mark.slow
+def test_the_obsidian_link_reaches_json(watched: tuple[Path, Path]) -> None:
+    root, _ = watched
+    result = subprocess.run(
+        [sys.executable, "-m", "searchclip", "search", "바이브", "--json", "--index", str(root)],
+        capture_output=True, text=True, env=ENV,
+    )  # fmt: skip
+    assert json.loads(result.stdout.splitlines()[0])["obsidian"].startswith("obsidian://open?vault=Vault&file=")
