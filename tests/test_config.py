@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
-from searchclip.app.config import ConfigError, index_root, load_config
+from searchclip.app.config import Config, ConfigError, index_root, load_config
 
 
 def test_config_folders_and_index(tmp_path: Path) -> None:
@@ -70,3 +70,15 @@ def test_expand_in_the_config_applies_to_search_unless_no_expand(tmp_path: Path,
     config.write_text(config.read_text(encoding="utf-8") + "[search]\nexpand = true\n", encoding="utf-8")
     assert found() == expanded
     assert found("--no-expand") == plain
+
+
+def test_serve_settings_default_to_a_watching_autostarted_service_and_bad_ones_are_errors(tmp_path: Path) -> None:
+    assert (Config().autostart, Config().watch, Config().events, Config().polling) == (True, True, True, False)
+    file = tmp_path / "c.toml"
+    file.write_text("[serve]\nwatch = false\nevents = false\nreconcile_seconds = 30\n", encoding="utf-8")
+    config = load_config(file)
+    assert (config.watch, config.events, config.reconcile_seconds) == (False, False, 30.0)
+    for bad in ("reconcile_seconds = 0", "reconcile_seconds = true", 'reconcile_seconds = "5"', "watch = 1"):
+        file.write_text(f"[serve]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"serve\."):
+            load_config(file)

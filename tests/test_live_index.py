@@ -68,7 +68,7 @@ def watched(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 
 def found(root: Path, query: str) -> list[str]:
-    result = cli("search", query, "--index", str(root), "--json", "--posts")
+    result = cli("search", query, "--index", str(root), "--json", "--posts", "-n", "1000")
     return [json.loads(line)["id"] for line in result.stdout.splitlines()]
 
 
@@ -150,3 +150,64 @@ def test_the_obsidian_link_reaches_json(watched: tuple[Path, Path]) -> None:
         capture_output=True, text=True, env=ENV,
     )  # fmt: skip
     assert json.loads(result.stdout.splitlines()[0])["obsidian"].startswith("obsidian://open?vault=Vault&file=")
+
+
+@pytest.mark.slow
+def test_a_burst_of_files_is_gathered_and_every_one_is_found(watched: tuple[Path, Path]) -> None:
+    root, folder = watched
+    burst = folder / "synced"
+    burst.mkdir()
+    for n in range(150):  # as a sync tool writes them: one after another, as fast as it can
+        text = f"---\ntitle: n{n}\n---\n동기화된 메모 번호 zq{n:03d}\n"
+        (burst / f"note {n:03d}.md").write_text(text, encoding="utf-8")
+    wait_for(lambda: len(found(root, "동기화된")) == 150, "not every file of the burst was found", seconds=120)
+    assert found(root, "zq149") == ["synced/note 149.md#1"]
+
+
+@pytest.mark.slow
+def test_a_service_killed_in_the_middle_of_an_update_leaves_an_index_the_next_update_repairs(tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    shutil.copytree(FIXTURES, folder)
+    root = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(root), "--quiet").returncode == 0
+    proc = start_service(root)
+    for n in range(300):
+        (folder / f"burst {n}.md").write_text(f"---\ntitle: b{n}\n---\n중단된 갱신 kx{n:03d}\n", encoding="utf-8")
+    time.sleep(0.8)  # past the quiet window: the update has begun (or even ended: both must hold)
+    proc.kill()
+    proc.wait(timeout=30)
+    service_socket(root).unlink(missing_ok=True)  # what SIGKILL leaves behind
+    before = cli("search", "코딩", "--index", str(root), "--no-service", "--json", "--posts")
+    assert before.returncode == 0  # the index answers after the kill: the old state or the new one
+    repaired = cli("index", "--index", str(root), "--quiet")
+    assert repaired.returncode == 0, repaired.stderr
+    ids = found(root, "중단된")
+    assert len(ids) == len(set(ids)) == 300
+
+
+@pytest.mark.slow
+def test_with_events_off_the_reconcile_pass_alone_finds_new_files(tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    shutil.copytree(FIXTURES, folder)
+    root = tmp_path / "index"
+    config = tmp_path / "config.toml"
+    config.write_text("embed = false\n[serve]\nevents = false\nreconcile_seconds = 2\n", encoding="utf-8")
+    env = {**ENV, "SEARCHCLIP_CONFIG": str(config)}
+    assert subprocess.run(
+        [sys.executable, "-m", "searchclip", "index", str(folder), "--index", str(root), "--quiet"], env=env
+    ).returncode == 0  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "searchclip", "serve", "--index", str(root)], env=env)
+    try:
+        (folder / "late.md").write_text("---\ntitle: late\n---\n이벤트 없이 찾은 북극곰\n", encoding="utf-8")
+
+        def seen() -> bool:
+            done = subprocess.run(
+                [sys.executable, "-m", "searchclip", "search", "북극곰", "--index", str(root), "--json"],
+                capture_output=True, text=True, env=env,
+            )  # fmt: skip
+            return '"late.md#1"' in done.stdout
+
+        wait_for(seen, "the reconcile pass never found the new file", seconds=60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -57,7 +57,7 @@ def test_a_bad_sort_order_is_a_usage_error(dated: Path) -> None:
 
 
 def test_a_clipping_inside_a_vault_links_to_obsidian_by_its_path_in_the_vault(tmp_path: Path) -> None:
-    vault = tmp_path / "My Vault"
+    vault = tmp_path / "내 볼트 メモ"
     (vault / ".obsidian").mkdir(parents=True)
     note = vault / "Clippings" / "X threads" / "Thread by @a & b.md"
     note.parent.mkdir(parents=True)
@@ -65,7 +65,7 @@ def test_a_clipping_inside_a_vault_links_to_obsidian_by_its_path_in_the_vault(tm
     link = obsidian_link(str(note))
     assert link is not None and link.startswith("obsidian://open?")
     query = parse_qs(urlsplit(link).query)
-    assert query == {"vault": ["My Vault"], "file": ["Clippings/X threads/Thread by @a & b"]}
+    assert query == {"vault": ["내 볼트 メモ"], "file": ["Clippings/X threads/Thread by @a & b"]}
     assert obsidian_link(str(tmp_path / "elsewhere.md")) is None
     assert obsidian_link("relative/path.md") is None
 

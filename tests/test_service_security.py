@@ -307,3 +307,40 @@ def test_a_hung_service_costs_half_a_second(tmp_path: Path) -> None:
         client.request(path, "POST", "/v1/cli", {"argv": ["search", "x"]})
     assert time.monotonic() - started < client.CONTINUE_SECONDS + 0.5
     listener.close()
+
+
+# ---- MCP over streamable HTTP on the service: the same guard ----------------------------------
+
+
+def mcp_call(url: str, headers: dict[str, str], tool: str, arguments: dict[str, object]) -> object:
+    import anyio
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def go() -> object:
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=30) as web,
+            Client(streamable_http_client(url, http_client=web)) as client,
+        ):
+            return await client.call_tool(tool, arguments)
+
+    return anyio.run(go)
+
+
+def test_mcp_over_http_answers_with_the_token_only(served: tuple[Path, int]) -> None:
+    root, port = served
+    url = f"http://127.0.0.1:{port}/mcp"
+    result = mcp_call(url, {"Authorization": f"Bearer {token(root)}"}, "search", {"query": "공짜"})
+    assert result.structured_content["hits"][0]["id"] == "threads/Thread by @hana_dev.md#1"  # type: ignore[attr-defined]
+    status = mcp_call(url, {"Authorization": f"Bearer {token(root)}"}, "status", {})
+    assert status.structured_content["posts"] >= 8  # type: ignore[attr-defined]
+    body = b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}'
+    for headers in (
+        {},  # no token
+        {"Authorization": f"Bearer {token(root)}", "Origin": "https://evil.example"},  # a web page's request
+        {"Authorization": f"Bearer {token(root)}", "Host": f"evil.example:{port}"},  # DNS rebinding
+    ):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/mcp", body=body, headers={"Content-Type": "application/json", **headers})
+        assert conn.getresponse().status == 403, headers

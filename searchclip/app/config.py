@@ -11,6 +11,8 @@ folder (`~/.config/searchclip/config.toml` on Linux):
     autostart = false     # `searchclip search` starts the warm search service when none runs
     watch = false         # the service keeps the index fresh as clippings change
     polling = true        # ... by polling the folders (network folders that send no events)
+    events = false        # ... by reconcile passes alone (default true: events and passes)
+    reconcile_seconds = 60   # a pass that looks at every file's size and time (default 300)
 
     [search]
     expand = true         # every search as with --expand (--no-expand turns it off once)
@@ -53,6 +55,8 @@ class Config:
     autostart: bool = True  # `searchclip search` starts `searchclip serve` when none runs
     watch: bool = True  # the service keeps the index fresh as clippings change
     polling: bool = False  # ... by polling the folders (network folders, where events never come)
+    events: bool = True  # ... by events; false: by the reconcile passes alone
+    reconcile_seconds: float = 300.0  # a pass without events, for what the events missed
     expand: bool = False  # searches add words of their best matches unless --no-expand
     embed: bool = True  # `searchclip index` embeds the posts (vectors for searches by meaning)
     # The [analysis] table as written; `analysis_settings` turns it into settings. Kept raw so that
@@ -87,6 +91,10 @@ def load_config(path: Path | None = None) -> Config:
     autostart = _flag(raw, "serve", "autostart", path, default=True)
     watch = _flag(raw, "serve", "watch", path, default=True)
     polling = _flag(raw, "serve", "polling", path)
+    events = _flag(raw, "serve", "events", path, default=True)
+    reconcile = dict(_table(raw.get("serve", {}), "serve", path)).get("reconcile_seconds", 300.0)
+    if isinstance(reconcile, bool) or not isinstance(reconcile, int | float) or not 1 <= reconcile <= 86_400:
+        raise ConfigError(f"{path}: 'serve.reconcile_seconds' must be a number of seconds from 1 to 86400")
     expand = _flag(raw, "search", "expand", path)
     embed = raw.get("embed", True)
     if not isinstance(embed, bool):
@@ -98,6 +106,8 @@ def load_config(path: Path | None = None) -> Config:
         autostart,
         watch,
         polling,
+        events,
+        float(reconcile),
         expand,
         embed,
         _table(raw.get("analysis", {}), "analysis", path),

@@ -36,6 +36,7 @@ class LiveIndex:
         *,
         watch: bool = True,
         polling: bool = False,
+        events: bool = True,
         reconcile_seconds: float = RECONCILE_SECONDS,
         log: Callable[[str], None] | None = None,
     ) -> None:
@@ -50,8 +51,9 @@ class LiveIndex:
         self.watcher: Watcher | None = None
         if watch:
             self.watcher = Watcher(
-                self.folders, self.refresh, ignored=[self.root], reconcile_seconds=reconcile_seconds, polling=polling
-            )
+                self.folders, self.refresh, ignored=[self.root], reconcile_seconds=reconcile_seconds,
+                polling=polling, events=events,
+            )  # fmt: skip
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:

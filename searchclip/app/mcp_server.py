@@ -10,6 +10,7 @@ pays for Kiwi and the model. Errors are one line, returned as the tool's error r
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,11 +49,14 @@ MAX_QUERY_CHARS = 50_000  # a pasted paragraph is a query; a pasted book is not
 class Backend:
     """Answers from the warm service of the index when one answers, else from this process."""
 
-    def __init__(self, index_path: Path | None = None) -> None:
+    def __init__(self, index_path: Path | None = None, current: Callable[[], Session] | None = None) -> None:
         self._index_path = index_path
         self._session: Session | None = None
+        self._current = current  # inside the service: its own session, and no service to ask
 
     def session(self) -> Session:
+        if self._current is not None:
+            return self._current()
         if self._session is None:
             self._session = Session.open(self._index_path)
         else:
@@ -64,6 +68,8 @@ class Backend:
         from searchclip.app.client import NoAnswer, request
         from searchclip.app.config import service_socket
 
+        if self._current is not None:
+            return None
         try:
             path = service_socket(self.session().root)
             if not path.exists():
@@ -92,10 +98,13 @@ class Backend:
 
 
 def create_server(backend: Backend) -> MCPServer:
-    server = MCPServer("searchclip", instructions=INSTRUCTIONS, version=__version__)
+    """The MCP server. Its tools are coroutines that search without awaiting: the SDK would run
+    plain functions in threads, and one process's analyzers (Sudachi's above all) serve one
+    search at a time, so every call runs in the event loop, one after another."""
+    server = MCPServer("searchclip", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
 
     @server.tool(annotations=READ_ONLY)
-    def search(
+    async def search(
         query: Annotated[str, Field(max_length=MAX_QUERY_CHARS, description="Words, phrases, 초성 or kana.")] = "",
         any: Annotated[bool, Field(description="Match posts with any word, not all.")] = False,
         author: Annotated[list[str] | None, Field(description="Only posts by these names or @handles.")] = None,
@@ -117,7 +126,7 @@ def create_server(backend: Backend) -> MCPServer:
         return _answer(lambda: backend.search(params))
 
     @server.tool(annotations=READ_ONLY)
-    def show(
+    async def show(
         id: Annotated[str, Field(max_length=4096, description="A post id from search: path.md#N.")],
         thread: Annotated[bool, Field(description="The whole clipping (every post), not one post.")] = False,
     ) -> dict[str, Any]:
@@ -128,7 +137,7 @@ def create_server(backend: Backend) -> MCPServer:
         return found
 
     @server.tool(annotations=READ_ONLY)
-    def status() -> dict[str, Any]:
+    async def status() -> dict[str, Any]:
         """The index: its folder, clippings and posts, when it last changed, and how many posts can
         be found by meaning (have vectors)."""
         return _answer(backend.status)
@@ -148,3 +157,18 @@ def _answer(call: Any) -> Any:
 
 def run_stdio(index_path: Path | None = None) -> None:
     create_server(Backend(index_path)).run("stdio")
+
+
+def http_endpoint(current: Callable[[], Session]) -> tuple[Any, Callable[[], Any]]:
+    """The ASGI endpoint of MCP for the HTTP service (streamable HTTP, stateless, JSON answers) and
+    the context manager that must run around its use (the SDK's session manager, which runs once:
+    each start of the service makes a new one). Host, Origin and token are checked by the
+    service's own guard, in front of every route."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    server = create_server(Backend(current=current))
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )  # fmt: skip
+    return app.routes[0].endpoint, server.session_manager.run

@@ -25,7 +25,7 @@ import secrets
 import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,6 +35,7 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from searchclip import __version__
@@ -122,10 +123,22 @@ def create_app(
     guard = guard or Guard()
     state = state or ServiceState()
     current = current or CurrentSession(session)
+    mcp = _McpEndpoint()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from searchclip.app.mcp_server import http_endpoint
+
+        mcp.endpoint, run = http_endpoint(current)
+        async with run():  # the MCP endpoint's task group
+            yield
+        mcp.endpoint = None
 
     app = FastAPI(
-        title="searchclip", version=__version__, summary="Search your web clippings.", docs_url=None, redoc_url=None
-    )
+        title="searchclip", version=__version__, summary="Search your web clippings.", docs_url=None, redoc_url=None,
+        lifespan=lifespan,
+    )  # fmt: skip
+    app.router.routes.append(Route("/mcp", endpoint=mcp))  # MCP over streamable HTTP, behind the same guard
     app.state.service = state
 
     @app.middleware("http")
@@ -216,6 +229,18 @@ def create_app(
         }
 
     return app
+
+
+class _McpEndpoint:
+    """`/mcp`: hands each request to the MCP endpoint of the running service (made at start-up)."""
+
+    endpoint: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.endpoint is None:
+            await JSONResponse({"detail": "MCP is not running"}, status_code=503)(scope, receive, send)
+            return
+        await self.endpoint(scope, receive, send)
 
 
 def _run_cli(body: CliRequest, current: Callable[[], Session], parse_argv: ParseArgv) -> CliAnswer:
@@ -350,7 +375,11 @@ def serve(
         listeners = [(unix_listener(socket_path), Guard())]
         current = CurrentSession(session)
         config = session.config
-        state = ServiceState(live=LiveIndex(current, watch=watch, polling=config.polling))
+        live = LiveIndex(
+            current, watch=watch, polling=config.polling, events=config.events,
+            reconcile_seconds=config.reconcile_seconds,
+        )  # fmt: skip
+        state = ServiceState(live=live)
         try:
             if port is not None:
                 assert token_file is not None

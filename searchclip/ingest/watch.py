@@ -74,12 +74,14 @@ class Watcher:
         ignored: Iterable[Path] = (),
         reconcile_seconds: float = RECONCILE_SECONDS,
         polling: bool = False,
+        events: bool = True,
     ) -> None:
         self.folders_now = folders_now
         self.update = update
         self.ignored = tuple(ignored)
         self.reconcile_seconds = reconcile_seconds
         self.polling = polling
+        self.events = events  # False: reconcile passes only (where no event can be trusted)
         self.stats = WatchStats()
         self.stop = threading.Event()
 
@@ -87,8 +89,8 @@ class Watcher:
         while not self.stop.is_set():
             folders = [f for f in self.folders_now() if f.is_dir()]
             self.stats.folders = [str(f) for f in folders]
-            if not folders:
-                self.stop.wait(TICK_MS / 1000)  # nothing indexed yet: look again later
+            if not folders or not self.events:
+                self.stop.wait(TICK_MS / 1000)  # nothing indexed yet, or no events: look again later
                 self._pass_if_due(pending=False)
                 continue
             self._watch(folders)
