@@ -92,6 +92,14 @@ class IndexReader:
         found = self._searcher.search(query, limit=max(1, limit)).hits
         return sorted((_hit(self._searcher.doc(addr), 0.0, frozenset()) for _, addr in found), key=lambda h: h.post)
 
+    def starting_with(self, field: str, prefix: str, limit: int = 50) -> list[str]:
+        """Values of a keyword field (`id`, `tags`) that start with `prefix`, sorted (for completion)."""
+        query = tantivy.Query.regex_query(self._schema, field, re.escape(prefix) + ".*")
+        found: set[str] = set()
+        for _, addr in self._searcher.search(query, limit=limit * 4).hits:
+            found.update(str(v) for v in self._searcher.doc(addr).get_all(field) if str(v).startswith(prefix))
+        return sorted(found)[:limit]
+
     def with_filters(self, query: Query, ids: Iterable[str]) -> set[str]:
         """Which of the posts `ids` match `query` (the filters of a search, for posts found by meaning)."""
         wanted = list(dict.fromkeys(ids))

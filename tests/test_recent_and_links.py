@@ -90,3 +90,25 @@ def test_search_json_carries_the_obsidian_link_and_open_refuses_outside_a_vault(
     assert refused.stderr.startswith(f"searchclip: error: {plain['id']} is not in an Obsidian vault")
     both = cli("open", "--obsidian", "--web", inside["id"], "--index", str(tmp_path / "i1"))
     assert both.exit_code == 2 and "exclude each other" in both.stderr
+
+
+def test_shell_completion_offers_post_ids_and_tags_of_the_index(dated: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_SEARCHCLIP_COMPLETE": "complete_bash", "COMP_WORDS": words}
+        env["COMP_CWORD"] = str(len(words.split()) - 1)
+        done = subprocess.run([sys.executable, "-m", "searchclip"], capture_output=True, text=True, env=env)
+        return done.stdout.split()
+
+    index = str(dated)
+    assert complete(f"searchclip search --index {index} --tag 코") == ["코딩"]
+    ids = subprocess.run(  # ids hold spaces: one per line
+        [sys.executable, "-m", "searchclip"], capture_output=True, text=True,
+        env={**os.environ, "_SEARCHCLIP_COMPLETE": "complete_bash",
+             "COMP_WORDS": f"searchclip show --index {index} articles/", "COMP_CWORD": "4"},
+    ).stdout.splitlines()  # fmt: skip
+    assert ids == ["articles/Offline search notes.md#1", "articles/바이브 코딩 정리.md#1"]
+    assert complete(f"searchclip show --index {index}-missing art") == []  # no index: nothing, no error

@@ -37,6 +37,25 @@ app = typer.Typer(
 
 app.add_typer(bench_app, name="bench")
 
+
+def _completions(ctx: typer.Context, field: str, incomplete: str) -> list[str]:
+    """What the index (the command line's --index, else the default) holds that starts with
+    `incomplete`; nothing, rather than an error, on a missing or damaged index."""
+    try:
+        given = ctx.params.get("index_path")  # a string here: completion does not convert the values
+        return Session.open(Path(given) if given else None).searcher.reader().starting_with(field, incomplete)
+    except Exception:  # completion must never print an error into the user's command line
+        return []
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _completions(ctx, "id", incomplete)
+
+
+def _complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _completions(ctx, "tags", incomplete)
+
+
 IndexOption = Annotated[
     Path | None,
     typer.Option("--index", help="Index folder (default: $SEARCHCLIP_INDEX, else the user data folder)."),
@@ -158,7 +177,9 @@ def search(
     ] = None,
     any_word: Annotated[bool, typer.Option("--any", help="Match posts with any word, not all.")] = False,
     author: Annotated[list[str] | None, typer.Option(help="Only posts by this name or @handle.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Only clippings with this tag.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(help="Only clippings with this tag.", autocompletion=_complete_tags)
+    ] = None,
     lang: Annotated[
         list[str] | None, typer.Option(help="Only posts in this language: ko, ja, zh, en, de, fr, …, or other.")
     ] = None,
@@ -268,7 +289,9 @@ ID_COMMAND = {"ignore_unknown_options": True}
 
 @app.command(name="open", context_settings=ID_COMMAND)
 def open_post(
-    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    post_id: Annotated[
+        str, typer.Argument(help="A post id as search prints it: path.md#N.", autocompletion=_complete_ids)
+    ],
     web: Annotated[bool, typer.Option("--web", help="Open the source URL in the browser instead.")] = False,
     obsidian: Annotated[
         bool, typer.Option("--obsidian", help="Open the clipping in Obsidian (when it lies in a vault).")
@@ -328,7 +351,9 @@ def web_url(post_id: str, url: str) -> str:
 
 @app.command(context_settings=ID_COMMAND)
 def show(
-    post_id: Annotated[str, typer.Argument(help="A post id as search prints it: path.md#N.")],
+    post_id: Annotated[
+        str, typer.Argument(help="A post id as search prints it: path.md#N.", autocompletion=_complete_ids)
+    ],
     index_path: IndexOption = None,
 ) -> int:
     """Print one whole post with its clipping's metadata."""
