@@ -41,6 +41,8 @@ ONLY_IN = {  # third-party package → the only layer that may import it
     "fastapi": "searchclip.app",
     "uvicorn": "searchclip.app",
     "pydantic": "searchclip.app",
+    "mcp": "searchclip.app",
+    "watchfiles": "searchclip.ingest",
 }
 
 
