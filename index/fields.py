@@ -9,13 +9,14 @@ registering when the index is opened.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 from enum import Enum
 
 import tantivy
 
 # Bump when fields or analysis change: an index with another version is rebuilt, never misread.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: analyzed fields keep their text in a stored twin, not their tokens
 
 PRE_TOKENIZED = "whitespace"
 
@@ -36,6 +37,7 @@ class Field:
     indexed: bool = True
     fast: bool = False
     multi: bool = False  # several values per post (tags; bigrams of the title and of the body)
+    positions: bool = True  # analyzed: term positions, for phrases (a field never in a phrase needs none)
     hit: str = ""  # the `Hit` attribute it fills, when not its own name
 
 
@@ -55,8 +57,9 @@ FIELDS: tuple[Field, ...] = (
     Field("body", Kind.ANALYZED, hit="text"),
     Field("author", Kind.ANALYZED),
     Field("bigrams", Kind.ANALYZED, stored=False, multi=True),  # CJK character bigrams
-    Field("initials", Kind.ANALYZED, stored=False, multi=True),  # Korean 초성 of nouns
-    Field("readings", Kind.ANALYZED, stored=False, multi=True),  # Japanese readings
+    # Matched by terms and prefixes only, never in phrases: no positions (a third of the positions file).
+    Field("initials", Kind.ANALYZED, stored=False, multi=True, positions=False),  # Korean 초성 of nouns
+    Field("readings", Kind.ANALYZED, stored=False, multi=True, positions=False),  # Japanese readings
     Field("date", Kind.DATE, fast=True),
     Field("date_text", Kind.KEYWORD, indexed=False),  # as precisely as given: "2025-02-25", "2024-09"
     Field("date_kind", Kind.KEYWORD, indexed=False),  # "posted", "published" or "saved"
@@ -69,11 +72,17 @@ STORED = tuple(f for f in FIELDS if f.stored)
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for f in FIELDS:
-        if f.kind is Kind.KEYWORD:
+        if f.kind is Kind.ANALYZED and f.stored:
+            # Tantivy would store a pre-tokenized field's every token with its text (three times the
+            # size of the text): the terms are indexed only, and the text is kept in a twin.
+            sb.add_text_field(f.name, stored=False, tokenizer_name=PRE_TOKENIZED)
+            sb.add_bytes_field(stored_text(f.name), stored=True, indexed=False)
+        elif f.kind is Kind.KEYWORD:
             # A stored-only keyword still needs a tokenizer; "raw" with no positions costs nothing.
             sb.add_text_field(f.name, stored=f.stored, tokenizer_name="raw", index_option="basic")
         elif f.kind is Kind.ANALYZED:
-            sb.add_text_field(f.name, stored=f.stored, tokenizer_name=PRE_TOKENIZED)
+            record = "position" if f.positions else "freq"
+            sb.add_text_field(f.name, stored=False, tokenizer_name=PRE_TOKENIZED, index_option=record)
         elif f.kind is Kind.INTEGER:
             sb.add_integer_field(f.name, stored=f.stored, indexed=f.indexed, fast=f.fast)
         elif f.kind is Kind.DATE:
@@ -81,6 +90,31 @@ def build_schema() -> tantivy.Schema:
         else:
             sb.add_bytes_field(f.name, stored=f.stored, indexed=f.indexed)
     return sb.build()
+
+
+def stored_text(name: str) -> str:
+    """The stored twin of an analyzed field: its original text (see `pack_text`)."""
+    return f"{name}_text"
+
+
+DEFLATED_TEXT = b"\xff"  # no UTF-8 text begins with this byte
+MIN_DEFLATED = 256  # shorter texts are kept as they are: deflate would gain nothing
+
+
+def pack_text(text: str) -> bytes:
+    """A text as stored: UTF-8, deflated when it is long (zlib takes CJK text to under half; the doc
+    store's lz4 takes it to about two thirds)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) < MIN_DEFLATED:
+        return data
+    deflated = zlib.compress(data, 6)
+    return DEFLATED_TEXT + deflated if len(deflated) + 1 < len(data) else data
+
+
+def unpack_text(data: bytes) -> str:
+    if data.startswith(DEFLATED_TEXT):
+        data = zlib.decompress(data[1:])
+    return data.decode("utf-8", "surrogatepass")
 
 
 def index_version(analysis_version: str) -> str:

@@ -2,29 +2,43 @@
 
 At indexing every post keeps, beside its original text, the offsets of each of its terms
 (initials and readings under their own key prefixes) and the ranges that are Markdown syntax,
-images or URLs, as compact JSON:
+images or URLs, so that a search highlights exactly the characters that produced a matching term
+without analyzing or parsing anything. A search names what it wants with keys: a term, `prefix*`,
+or `~N:term` (within N edits).
 
-    {"t": {"term": [start, end, start, end, ...], "초성:ㅋㄷ": [...], "読み:トウキョウ": [...]}, "m": [start, end, ...]}
+They are most of what an index stores (the offsets of every token of every post), so they are
+written compactly, as Lucene writes its term vectors: numbers as variable-length integers (one
+byte below 128), each range as its start's distance from the previous start and its length
+(zigzag-coded: two or three bytes per range, where JSON took eight to twelve):
 
-so that a search highlights exactly the characters that produced a matching term without
-analyzing or parsing anything. A search names what it wants with keys: a term, `prefix*`, or
-`~N:term` (within N edits).
+    0x02 · n · len(names) · names (NUL-joined UTF-8) · width · n range counts · n block sizes
+         · n blocks · markup
+
+The counts and sizes are fixed-width (2 or 4 bytes, `width`), so that the table is read in one
+call (`array.frombytes`), and a term's block is found from it without reading the others; the
+counts serve query expansion without decoding any offsets. The key prefixes of initials and readings are stored as
+one byte each (they begin half of all names), and the whole is deflated (zlib) when that makes it
+smaller, marked by its first byte (0x03): a post's names share their beginnings, and the doc
+store's own lz4 finds little in them.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import sys
+import zlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate
 from typing import Protocol
 
 # Keys of the stored offsets besides the terms themselves: Korean initials and Japanese readings.
 INITIALS_KEY = "초성:"
 READING_KEY = "読み:"
-_TERM_ARRAY = re.compile(r'"((?:[^"\\]|\\.)*)":\[([^\]]*)\]')  # "term":[offsets] in the stored JSON
-# What json.dumps(ensure_ascii=False, separators=(",", ":")) writes, without its check for circular
-# references, which costs a dictionary entry per list and cannot fire on fresh lists of integers.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+FORMAT = 2  # the first byte; 1 was JSON
+DEFLATED = 3  # the first byte of the same, deflated
+# How the key prefixes are stored: characters no term begins with.
+_STORED_PREFIX = {INITIALS_KEY: "\x01", READING_KEY: "\x02"}
+_PREFIX_OF = {v: k for k, v in _STORED_PREFIX.items()}
 
 Offsets = dict[str, tuple[int, ...]]
 
@@ -46,64 +60,172 @@ def term_offsets(
     return found
 
 
-def encode_highlights(offsets: Mapping[str, list[int]], markup: list[int]) -> bytes:
-    return _ENCODER.encode({"t": offsets, "m": markup}).encode()
+def encode_highlights(offsets: Mapping[str, Sequence[int]], markup: Sequence[int]) -> bytes:
+    """The stored form of a post's term offsets (flat start, end pairs per term) and markup ranges.
+    A term holding a NUL (never one the analyzers make) is left out: NUL separates the names."""
+    terms = [t for t in offsets if "\0" not in t and t[:1] not in _PREFIX_OF]
+    names = "\0".join(map(_stored_name, terms)).encode("utf-8", "surrogatepass")
+    blocks = [_ranges(offsets[t]) for t in terms]
+    out = bytearray((FORMAT,))
+    _varint(out, len(terms))
+    _varint(out, len(names))
+    out += names
+    counts = [len(offsets[t]) // 2 for t in terms]
+    sizes = [len(b) for b in blocks]
+    code = "H" if max(counts + sizes, default=0) < 1 << 16 else "I"
+    out.append(array(code).itemsize)
+    out += _little(array(code, counts)) + _little(array(code, sizes))
+    for block in blocks:
+        out += block
+    out += _ranges(markup)
+    deflated = zlib.compress(bytes(out[1:]), 6)
+    return bytes((DEFLATED,)) + deflated if len(deflated) + 1 < len(out) else bytes(out)
+
+
+def _stored_name(term: str) -> str:
+    for prefix, mark in _STORED_PREFIX.items():
+        if term.startswith(prefix):
+            return mark + term[len(prefix) :]
+    return term
+
+
+def _name(stored: str) -> str:
+    return _PREFIX_OF[stored[0]] + stored[1:] if stored[:1] in _PREFIX_OF else stored
 
 
 def decode_highlights(data: bytes, keys: Iterable[str]) -> tuple[Offsets, tuple[int, ...]]:
-    """The offsets of what `keys` select (see `select`), and the markup ranges.
-
-    A long post stores thousands of terms; a search needs a few. Exact keys are found in the JSON
-    text and only their arrays are parsed; prefix and fuzzy keys need the whole object.
-    """
+    """The offsets of what `keys` select (see `select`), and the markup ranges; only the blocks of
+    the terms selected are decoded (a long post stores thousands of terms, a search needs a few)."""
     keys = list(keys)
     if not data:
         return {}, ()
-    text = data.decode()
-    if any(k.endswith("*") or k.startswith("~") for k in keys):
-        raw = json.loads(text)
-        return select(raw.get("t", {}), keys), tuple(raw.get("m", ()))
-    terms_start, markup_at = _sections(text)
-    found = {}
+    layout = _Layout(data)
+    found: Offsets = {}
+    terms: list[str] | None = None
     for key in keys:
-        if (flat := _array_after(text, json.dumps(key, ensure_ascii=False) + ":[", terms_start, markup_at)) is not None:
-            found[key] = flat
-    markup = _array_after(text, '"m":[', markup_at, len(text)) if markup_at != -1 else None
-    return found, markup or ()
+        if key.startswith("~") or key.endswith("*"):
+            terms = terms or layout.terms
+            found.update({t: layout.block(i) for i, t in enumerate(terms) if select({t: ()}, [key])})
+        elif (i := layout.index(key)) is not None:
+            found[key] = layout.block(i)
+    return found, layout.markup()
 
 
 def stored_term_counts(data: bytes) -> dict[str, int]:
-    """How often each body term occurs in a post, from its stored offsets (for query expansion).
-
-    Counted in the JSON text, without parsing the offsets: a long post stores megabytes of them.
-    """
+    """How often each body term occurs in a post, from its stored offsets (for query expansion),
+    read from the table alone."""
     if not data:
         return {}
-    text = data.decode()
-    counts = {}
-    for found in _TERM_ARRAY.finditer(text, *_sections(text)):
-        term = json.loads(f'"{found[1]}"') if "\\" in found[1] else found[1]
-        counts[term] = (found[2].count(",") + 1) // 2
-    return counts
+    layout = _Layout(data)
+    return dict(zip(layout.terms, layout.counts, strict=True))
 
 
-def _sections(text: str) -> tuple[int, int]:
-    """Where the terms start and the markup starts in the stored JSON.
+class _Layout:
+    """The table of one stored value: term names, their range counts and where their blocks lie."""
 
-    Terms are looked up between the two, with their opening bracket, so that a term spelled "t"
-    or "m" cannot be mistaken for the layout's keys.
-    """
-    return text.find('"t":{') + len('"t":{'), text.rfind('"m":[')
+    def __init__(self, data: bytes) -> None:
+        if data[0] == DEFLATED:
+            data = bytes((FORMAT,)) + zlib.decompress(data[1:])
+        if data[0] != FORMAT:
+            raise ValueError(f"stored highlights of format {data[0]}, not {FORMAT}")
+        self.data = data
+        n, at = _read(data, 1)
+        size, at = _read(data, at)
+        names = data[at : at + size].decode("utf-8", "surrogatepass")
+        self.stored = names.split("\0") if n else []  # as stored: key prefixes as one character
+        at += size
+        width = data[at]
+        code = "H" if width == 2 else "I"
+        at += 1
+        table = n * width
+        counts, sizes = _unlittle(code, data[at : at + table]), _unlittle(code, data[at + table : at + 2 * table])
+        at += 2 * table
+        self.counts = counts
+        self.starts = list(accumulate(sizes, initial=at))  # where block i starts (and i - 1 ends)
+
+    @property
+    def terms(self) -> list[str]:
+        return [_name(t) for t in self.stored]
+
+    def index(self, term: str) -> int | None:
+        try:  # a scan in C: cheaper than a dict of every name for the few keys a search has
+            return self.stored.index(_stored_name(term))
+        except ValueError:
+            return None
+
+    def block(self, i: int) -> tuple[int, ...]:
+        return _unranges(self.data, self.starts[i], self.starts[i + 1])
+
+    def markup(self) -> tuple[int, ...]:
+        return _unranges(self.data, self.starts[-1], len(self.data))
 
 
-def _array_after(text: str, label: str, start: int, end: int) -> tuple[int, ...] | None:
-    """The integer array opened by `label` (which ends with "[") within text[start:end], or None."""
-    at = text.find(label, start, end)
-    if at == -1:
-        return None
-    opening = at + len(label) - 1
-    closing = text.find("]", opening)
-    return tuple(json.loads(text[opening : closing + 1]))
+def _ranges(flat: Sequence[int]) -> bytes:
+    """Flat start, end pairs as zigzag varints of (start - previous start, end - start)."""
+    out = bytearray()
+    previous = 0
+    for k in range(0, len(flat) - 1, 2):
+        start, end = flat[k], flat[k + 1]
+        _varint(out, _zigzag(start - previous))
+        _varint(out, _zigzag(end - start))
+        previous = start
+    return bytes(out)
+
+
+def _unranges(data: bytes, at: int, end: int) -> tuple[int, ...]:
+    flat: list[int] = []
+    previous = 0
+    while at < end:
+        delta, at = _read(data, at)
+        length, at = _read(data, at)
+        start = previous + _unzigzag(delta)
+        flat += (start, start + _unzigzag(length))
+        previous = start
+    return tuple(flat)
+
+
+def _little(numbers: array) -> bytes:  # type: ignore[type-arg]
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def _unlittle(code: str, data: bytes) -> list[int]:
+    numbers = array(code)
+    numbers.frombytes(data)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tolist()
+
+
+def _zigzag(n: int) -> int:
+    return n << 1 if n >= 0 else ((-n) << 1) - 1
+
+
+def _unzigzag(z: int) -> int:
+    return z >> 1 if not z & 1 else -((z + 1) >> 1)
+
+
+def _varint(out: bytearray, n: int) -> None:
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def _read(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at `at`, and where the next value starts."""
+    byte = data[at]
+    if byte < 0x80:  # most values: one byte
+        return byte, at + 1
+    n, shift = byte & 0x7F, 7
+    while True:
+        at += 1
+        byte = data[at]
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, at + 1
+        shift += 7
 
 
 def select(offsets: Mapping[str, Sequence[int]], keys: Iterable[str]) -> Offsets:

@@ -11,7 +11,7 @@ from pathlib import Path
 import tantivy
 
 from searchclip.errors import IndexCorruptError, IndexMissingError, IndexVersionError
-from searchclip.index.fields import STORED, Kind, as_datetime, build_schema
+from searchclip.index.fields import STORED, Kind, as_datetime, build_schema, stored_text, unpack_text
 from searchclip.index.highlights import decode_highlights, stored_term_counts
 from searchclip.index.hits import Hit, Results
 from searchclip.index.plan import (
@@ -99,6 +99,16 @@ class IndexReader:
         for _, addr in self._searcher.search(query, limit=limit * 4).hits:
             found.update(str(v) for v in self._searcher.doc(addr).get_all(field) if str(v).startswith(prefix))
         return sorted(found)[:limit]
+
+    def stored_bytes(self) -> dict[str, int]:
+        """How many bytes each stored field holds over all posts, before the doc store's own
+        compression (for benchmarks/index_size.py)."""
+        sizes: dict[str, int] = {}
+        for _, addr in self._searcher.search(tantivy.Query.all_query(), limit=max(1, self.num_posts)).hits:
+            for name, values in self._searcher.doc(addr).to_dict().items():
+                size = sum(len(v) if isinstance(v, bytes | list) else len(str(v).encode()) for v in values)
+                sizes[name] = sizes.get(name, 0) + size
+        return sizes
 
     def with_filters(self, query: Query, ids: Iterable[str]) -> set[str]:
         """Which of the posts `ids` match `query` (the filters of a search, for posts found by meaning)."""
@@ -190,9 +200,14 @@ def _hit(doc: tantivy.Document, score: float, keys: frozenset[str]) -> Hit:
     d = doc.to_dict()
     values: dict[str, object] = {}
     for f in STORED:
-        found = d.get(f.name)
         if f.kind is Kind.BYTES:
             continue
+        if f.kind is Kind.ANALYZED:
+            text = d.get(stored_text(f.name))
+            if text:
+                values[f.hit or f.name] = unpack_text(bytes(text[0]))
+            continue
+        found = d.get(f.name)
         if f.multi:
             values[f.hit or f.name] = tuple(str(v) for v in found or ())
         elif found:

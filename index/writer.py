@@ -12,7 +12,18 @@ import tantivy
 
 from searchclip.errors import DocumentError
 from searchclip.index.documents import AnalyzedText, PostDocument
-from searchclip.index.fields import FIELDS, FIRST_DATE, LAST_DATE, Field, Kind, as_datetime, build_schema, storable
+from searchclip.index.fields import (
+    FIELDS,
+    FIRST_DATE,
+    LAST_DATE,
+    Field,
+    Kind,
+    as_datetime,
+    build_schema,
+    pack_text,
+    storable,
+    stored_text,
+)
 
 WRITER_HEAP_BYTES = 256_000_000
 # One indexing thread keeps up with the analysis workers; a second one cost about a tenth more of
@@ -86,8 +97,10 @@ def to_tantivy(doc: PostDocument) -> tantivy.Document:
 
 
 def _stored_text(out: tantivy.Document, name: str, value: AnalyzedText) -> None:
-    if value.text:  # kept whenever there is text to show, even text without terms
+    if value.terms:
         out.add_pre_tokenized_text(name, _pre_tokenized(value))
+    if value.text:  # kept whenever there is text to show, even text without terms
+        out.add_bytes(stored_text(name), pack_text(value.text))
 
 
 def _search_text(out: tantivy.Document, name: str, value: AnalyzedText) -> None:

@@ -41,16 +41,17 @@ def test_too_common_words_are_skipped_and_the_next_ones_kept() -> None:
 
 @given(
     st.dictionaries(
-        st.text(min_size=1, max_size=6),
+        # Any term the analyzers can make: none holds a NUL or begins with the stored key marks.
+        st.text(min_size=1, max_size=6).filter(lambda t: "\0" not in t and t[0] not in "\x01\x02"),
         st.lists(st.integers(0, 10**6), min_size=1, max_size=6).map(lambda xs: [x for x in xs for _ in (0, 1)]),
         max_size=8,
     ),
     st.lists(st.integers(0, 10**6), max_size=6),
 )
-def test_term_counts_read_from_the_stored_json_as_a_parse_would(
+def test_term_counts_read_from_the_stored_table_as_a_full_decode_would(
     offsets: dict[str, list[int]], markup: list[int]
 ) -> None:
-    # Terms with quotes, backslashes, "t" or "m", or brackets must not confuse the count.
+    # Terms with quotes, backslashes, separators or the key prefixes' look-alikes must not confuse it.
     assert stored_term_counts(encode_highlights(offsets, markup)) == {t: len(v) // 2 for t, v in offsets.items()}
 
 
