@@ -82,14 +82,15 @@ def edit(files: list[Path], rng: random.Random, marker: str) -> None:
 
 def timed_rebuild(root: Path, options: list[str], folders: list[str]) -> float:
     """Wall time of a whole `searchclip index` run, as the trials will start it."""
-    command = [sys.executable, "-m", "searchclip", "index", *folders, *options, "--quiet", "--index", str(root)]
+    command = [sys.executable, "-m", "searchclip", "index", *folders, *options, "--quiet", "--no-embed"]
+    command += ["--index", str(root)]
     started = time.perf_counter()
     subprocess.run(command, env={**os.environ, "SEARCHCLIP_WORKERS": "2"}, check=True)
     return time.perf_counter() - started
 
 
 def kill_rebuild(root: Path, full: bool, delay: float) -> bool:
-    command = [sys.executable, "-m", "searchclip", "index", "--quiet", "--index", str(root)]
+    command = [sys.executable, "-m", "searchclip", "index", "--quiet", "--no-embed", "--index", str(root)]
     proc = subprocess.Popen([*command, *(["--full"] if full else [])], env={**os.environ, "SEARCHCLIP_WORKERS": "2"})
     try:
         proc.wait(timeout=delay)

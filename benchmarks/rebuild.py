@@ -131,7 +131,7 @@ def rebuilds(archive: Path, files: list[Path], index: Path, facts: dict) -> dict
 
 def run_index(args: list[str], index: Path) -> tuple[float, float]:
     """Wall time of one `searchclip index` and the peak RSS (MB) of its whole process tree."""
-    command = [sys.executable, "-m", "searchclip", "index", *args, "--quiet", "--index", str(index)]
+    command = [sys.executable, "-m", "searchclip", "index", *args, "--quiet", "--no-embed", "--index", str(index)]
     started = time.perf_counter()
     proc = subprocess.Popen(command)
     peak = [0]
