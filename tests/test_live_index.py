@@ -211,3 +211,22 @@ def test_with_events_off_the_reconcile_pass_alone_finds_new_files(tmp_path: Path
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_mcp_tools_through_a_running_service_answer_as_in_process(watched: tuple[Path, Path]) -> None:
+    from searchclip.app.answers import SearchParams, post_answer, search_answer
+    from searchclip.app.commands import Session
+    from searchclip.app.mcp_server import Backend
+
+    root, _ = watched
+    backend, here = Backend(root), Session.open(root)
+    before = requests_answered(root)
+    params = SearchParams("코딩", any_word=True, lang=("ko",), posts=True, limit=5)
+    served = backend.search(params)
+    assert requests_answered(root) == before + 2  # the search went to the service (then this check)
+    local = search_answer(here, params)
+    assert {**served, "took_ms": 0} == {**local, "took_ms": 0}
+    post_id = "threads/Thread by @hana_dev.md#2"  # spaces, @ and # travel in the URL
+    assert backend.show(post_id, thread=True) == post_answer(here, post_id, thread=True)
+    assert backend.status()["service"] is True

@@ -112,3 +112,12 @@ def test_shell_completion_offers_post_ids_and_tags_of_the_index(dated: Path) -> 
     ).stdout.splitlines()  # fmt: skip
     assert ids == ["articles/Offline search notes.md#1", "articles/바이브 코딩 정리.md#1"]
     assert complete(f"searchclip show --index {index}-missing art") == []  # no index: nothing, no error
+
+
+def test_a_date_order_or_a_listing_by_meaning_is_refused_in_one_line(dated: Path) -> None:
+    for args in (["코딩", "--semantic", "--sort", "date"], ["--semantic"]):
+        result = cli("search", "--index", str(dated), *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.strip().splitlines() == [
+            "searchclip: error: --semantic ranks by meaning: it does not go with --sort date or an empty query"
+        ]

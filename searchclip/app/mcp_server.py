@@ -149,9 +149,7 @@ def _answer(call: Any) -> Any:
     """The call's answer; a library error becomes the tool's one-line error."""
     try:
         return call()
-    except SearchclipError as exc:
-        raise ToolError(" ".join(str(exc).split())) from exc
-    except ValueError as exc:
+    except (SearchclipError, ValueError) as exc:
         raise ToolError(" ".join(str(exc).split())) from exc
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from searchclip.analyzers import Analyzer
 from searchclip.embed.model import Embedder, default_embedder, model_id
-from searchclip.errors import EmbedderError, VectorsMissingError, VectorStoreError
+from searchclip.errors import EmbedderError, FilterError, VectorsMissingError, VectorStoreError
 from searchclip.index.fields import index_version
 from searchclip.index.highlights import READING_KEY
 from searchclip.index.hits import Hit, Results
@@ -237,6 +237,8 @@ class Searcher:
         if request.sort not in SORTS:
             raise ValueError(f"unknown sort order {request.sort!r}")
         if not request.text.strip() or (plan.clauses and request.sort == "date"):
+            if request.mode == "semantic":  # a date order or a listing is by words: never silently
+                raise FilterError("--semantic ranks by meaning: it does not go with --sort date or an empty query")
             return self._by_date(reader, plan if not plan.clauses else prepared(plan, reader), request, clock)
         if not plan.clauses:
             return SearchResult(plan, Results((), 0), [])
