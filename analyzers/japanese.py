@@ -7,6 +7,7 @@ mode does: `空港` finds `関西国際空港` while the whole compound still ra
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ class JapaneseAnalyzer:
         return self._tokenizer
 
     def analyze(self, pieces: Sequence[Piece]) -> list[list[Token]]:
-        return [self._run(text, offset) for text, offset in pieces]
+        with SUDACHI_IN_USE:
+            return [self._run(text, offset) for text, offset in pieces]
 
     def _run(self, text: str, offset: int) -> list[Token]:
         keep = self._keep
@@ -62,12 +64,16 @@ class JapaneseAnalyzer:
         from sudachipy import SplitMode
 
         parts = []
+        with SUDACHI_IN_USE:
+            return self._parts(tokens, parts, SplitMode.A)
+
+    def _parts(self, tokens: list[Token], parts: list[Token], mode: Any) -> list[Token]:
         for token in tokens:
             if not isinstance(token, Morpheme):
                 continue
             morpheme = token.source
             shift = token.start - morpheme.begin()  # the parts' offsets are the morpheme's chunk's
-            for sub in morpheme.split(SplitMode.A):
+            for sub in morpheme.split(mode):
                 term = fold_kana(sub.normalized_form().lower())
                 if term != token.term and sub.part_of_speech()[0] in self._keep:
                     begin, end = shift + sub.begin(), shift + sub.end()
@@ -75,6 +81,12 @@ class JapaneseAnalyzer:
                     reading = sub.reading_form()
                     parts.append(Token(term, begin, end, tag=token.tag, analyzer="ja", part=True, reading=reading))
         return parts
+
+
+# A loaded tokenizer is shared by every analyzer of the process with the same words (the cache
+# below), and Sudachi refuses to be used by two threads at once: a search in the service and its
+# live index's update take turns.
+SUDACHI_IN_USE = threading.RLock()
 
 
 # Loaded dictionaries, keyed by the user words that make them (as korean._load_kiwi).

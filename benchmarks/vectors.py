@@ -60,7 +60,7 @@ def main() -> None:
             on_disk = sum(p.stat().st_size for p in root.iterdir()) / 1e6
             started = time.perf_counter()
             store = VectorStore(root)
-            dense = DenseIndex(store.rows(MODEL))
+            dense = DenseIndex(store.rows(MODEL, DIMENSION))
             store.close()
             load = time.perf_counter() - started
             times = []

@@ -50,20 +50,14 @@ class DenseIndex:
         row_post = row_post[order]
         self._starts = np.flatnonzero(np.r_[True, row_post[1:] != row_post[:-1]]) if kept else np.zeros(0, np.int64)
         self._ends = np.r_[self._starts[1:], len(kept)].astype(np.int64) if kept else np.zeros(0, np.int64)
-        self.files = frozenset(rows.files[i] for i in kept)
 
     def __len__(self) -> int:
         return len(self.passages)
 
-    @property
-    def dimension(self) -> int:
-        return int(self.matrix.shape[1]) if len(self) else 0
-
-    def has(self, post: str) -> bool:
-        return post in self._post_index
-
     def score(self, query: np.ndarray) -> QueryScores:
         """Every passage's and every post's (its best passage's) cosine with `query`."""
+        if not len(self):
+            return QueryScores(self, np.zeros(0, np.float32), np.zeros(0, np.float32))
         passages = self.matrix @ np.asarray(query, np.float32)
         posts = np.maximum.reduceat(passages, self._starts) if len(self) else np.zeros(0, np.float32)
         return QueryScores(self, passages, posts)

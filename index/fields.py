@@ -117,6 +117,12 @@ def unpack_text(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")
 
 
+def schema_matches(version: str) -> bool:
+    """Whether an index of this `index_version` stores its fields as this schema reads them
+    (whatever analysis made its terms)."""
+    return version.startswith(f"schema{SCHEMA_VERSION};")
+
+
 def index_version(analysis_version: str) -> str:
     """The version an index is written with: this schema and the analysis that made its terms."""
     return f"schema{SCHEMA_VERSION};{analysis_version}"

@@ -73,13 +73,10 @@ class IndexReader:
         """The best posts for `query` (or its newest, by the posts' dates; a score of 0); each hit
         carries the stored offsets that `keys` select."""
         wanted = frozenset(keys)
-        q = self.translate(query)
-        if newest_first:
-            result = self._searcher.search(q, limit=limit, offset=offset, count=True, order_by_field="date")
-            hits = tuple(_hit(self._searcher.doc(addr), 0.0, wanted) for _, addr in result.hits)
-        else:
-            result = self._searcher.search(q, limit=limit, offset=offset, count=True)
-            hits = tuple(_hit(self._searcher.doc(addr), score, wanted) for score, addr in result.hits)
+        order = {"order_by_field": "date"} if newest_first else {}
+        result = self._searcher.search(self.translate(query), limit=limit, offset=offset, count=True, **order)
+        # Ordered by date, the key is the date (nanoseconds), not a score.
+        hits = tuple(_hit(self._searcher.doc(a), 0.0 if order else k, wanted) for k, a in result.hits)
         return Results(hits, result.count if result.count is not None else len(hits))
 
     def get(self, post_id: str, keys: Iterable[str] = ()) -> Hit | None:
@@ -87,9 +84,9 @@ class IndexReader:
         return _hit(self._searcher.doc(result.hits[0][1]), 0.0, frozenset(keys)) if result.hits else None
 
     def posts_of(self, file: str, limit: int = 100_000) -> list[Hit]:
-        """The posts indexed for one file, in post order (for embedding them)."""
+        """The first `limit` posts indexed for one file, in post order."""
         query = tantivy.Query.term_query(self._schema, "file", file)
-        found = self._searcher.search(query, limit=max(1, limit)).hits
+        found = self._searcher.search(query, limit=max(1, limit), order_by_field="post", order=tantivy.Order.Asc).hits
         return sorted((_hit(self._searcher.doc(addr), 0.0, frozenset()) for _, addr in found), key=lambda h: h.post)
 
     def starting_with(self, field: str, prefix: str, limit: int = 50) -> list[str]:

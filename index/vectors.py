@@ -138,19 +138,6 @@ class VectorStore:
             found.update(k for (k,) in self._db.execute(f"SELECT key FROM vectors WHERE key IN ({marks})", chunk))
         return found
 
-    def vectors(self, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:
-        """The float32 vectors of those of `keys` that have one."""
-        out: dict[bytes, np.ndarray] = {}
-        if self._db is None:
-            return out
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
-                if len(blob) == 2 * dimension:
-                    out[key] = np.frombuffer(blob, np.float16).astype(np.float32)
-        return out
-
     def add_vectors(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
         """Store vectors (committed at once: a kill after this loses none of them)."""
         db = self._writer()
@@ -188,8 +175,9 @@ class VectorStore:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return gone
 
-    def rows(self, model: str) -> VectorRows:
-        """Every passage of the files embedded with `model`, with its vector, in post order."""
+    def rows(self, model: str, dimension: int) -> VectorRows:
+        """Every passage of the files embedded with `model`, with its vector, in post order; a
+        vector of another size than `dimension` (a damaged row) is left out, never multiplied."""
         empty = VectorRows((), (), (), np.zeros((0, 0), np.float16))
         if self._db is None:
             return empty
@@ -202,11 +190,10 @@ class VectorStore:
             found = self._db.execute(query, (model,)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from exc
+        found = [r for r in found if isinstance(r[7], bytes) and len(r[7]) == 2 * dimension]
         if not found:
             return empty
-        width = len(found[0][7])
-        found = [r for r in found if len(r[7]) == width]
-        vectors = np.frombuffer(b"".join(r[7] for r in found), np.float16).reshape(len(found), width // 2)
+        vectors = np.frombuffer(b"".join(r[7] for r in found), np.float16).reshape(len(found), dimension)
         return VectorRows(
             tuple(r[0] for r in found),
             tuple(r[1] for r in found),

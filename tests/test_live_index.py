@@ -230,3 +230,21 @@ def test_mcp_tools_through_a_running_service_answer_as_in_process(watched: tuple
     post_id = "threads/Thread by @hana_dev.md#2"  # spaces, @ and # travel in the URL
     assert backend.show(post_id, thread=True) == post_answer(here, post_id, thread=True)
     assert backend.status()["service"] is True
+
+
+def test_the_watcher_outlives_an_error_and_says_it(tmp_path: Path) -> None:
+    from searchclip.ingest.watch import Watcher
+
+    calls: list[int] = []
+
+    def folders() -> list[Path]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("the folder went away")
+        watcher.stop.set()
+        return []
+
+    watcher = Watcher(folders, lambda: True)
+    watcher.run()  # returns once stopped: the first error did not end the watch
+    assert len(calls) == 2 and watcher.stats.last_error == "the folder went away"
+    assert watcher.stats.passes == 0  # no folders: no pass (no "nothing to index" every 5 minutes)

@@ -20,7 +20,7 @@ from helpers import ANALYZER, cli, update_index
 from searchclip.embed.model import E5Small, model_id
 from searchclip.embed.passages import PASSAGE_TOKENS, passages
 from searchclip.index.store import VECTOR_STORE
-from searchclip.index.vectors import VectorStore
+from searchclip.index.vectors import StoredPassage, VectorStore
 from searchclip.ingest.embedding import embed_index, missing_posts
 from searchclip.search.query import Filters
 from searchclip.search.searcher import Searcher, SearchRequest
@@ -351,4 +351,43 @@ def test_embed_without_an_index_is_one_line_naming_the_command(tmp_path: Path) -
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"searchclip: error: no index at {tmp_path / 'nothing'} yet; build it with: searchclip index FOLDER"
+    ]
+
+
+def test_a_vector_of_the_wrong_size_is_left_out_and_an_empty_index_scores(tmp_path: Path) -> None:
+    import sqlite3
+
+    import numpy as np
+
+    from searchclip.index.dense import DenseIndex
+
+    store = VectorStore(tmp_path, writable=True)
+    keys = [b"k1" * 8, b"k2" * 8]
+    store.add_vectors(keys, np.ones((2, 4), np.float32))
+    store.set_files([("f.md", "d", "m", [StoredPassage("f.md#1", "f.md", 0, 5, k) for k in keys])])
+    store.close()
+    with sqlite3.connect(tmp_path / VECTOR_STORE) as db:  # one row damaged: 3 bytes, not 4 float16s
+        db.execute("UPDATE vectors SET vector = x'000000' WHERE key = ?", (keys[1],))
+    rows = VectorStore(tmp_path).rows("m", 4)
+    assert [p.key for p in rows.passages] == [keys[0]] and rows.vectors.shape == (1, 4)
+    assert VectorStore(tmp_path).rows("m", 8).vectors.shape[0] == 0  # another model's size: none used
+    empty = DenseIndex(VectorStore(tmp_path).rows("other", 4))
+    assert len(empty) == 0 and empty.score(np.ones(4, np.float32)).nearest(5) == []
+
+
+def test_embedding_an_index_of_an_older_format_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ntitle: a\n---\n코딩 메모\n", encoding="utf-8")
+    root = tmp_path / "index"
+    update_index(root, [folder])
+    manifest = (root / "current" / "manifest.json").resolve()
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["version"] = "schema4;" + data["version"].split(";", 1)[1]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    result = cli("embed", "--index", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"searchclip: error: the index at {root.resolve()} was built by another version of searchclip; "
+        "rebuild it with: searchclip index --full"
     ]

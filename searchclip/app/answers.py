@@ -59,14 +59,14 @@ def post_answer(session: Session, post_id: str, thread: bool = False) -> dict[st
         return None
     if not thread:
         return {**post_record(hit), "text": hit.text}
-    posts = session.searcher.reader().posts_of(hit.file, limit=MAX_THREAD_POSTS)
+    posts = session.searcher.reader().posts_of(hit.file, limit=MAX_THREAD_POSTS + 1)
     return {
         "id": hit.id,
         "path": hit.path,
         "title": hit.title,
         "obsidian": post_record(hit)["obsidian"],
-        "posts": [{**post_record(p), "text": p.text} for p in posts],
-        "truncated": len(posts) >= MAX_THREAD_POSTS,
+        "posts": [{**post_record(p), "text": p.text} for p in posts[:MAX_THREAD_POSTS]],
+        "truncated": len(posts) > MAX_THREAD_POSTS,
     }
 
 

@@ -7,6 +7,7 @@ the same) and returns an exit code; `main` runs them inside the one error bounda
 from __future__ import annotations
 
 import math
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -382,8 +383,10 @@ def analyze(
         from searchclip.ingest.markup import prose_mask
         from searchclip.ingest.textfile import read_text
 
-        if Path(text).is_file():
-            text = read_text(Path(text), 20_000_000)
+        if os.path.isfile(text):  # not Path.is_file: a pasted paragraph is "a file name too long"
+            from searchclip.ingest.update import MAX_FILE_BYTES
+
+            text = read_text(Path(text), MAX_FILE_BYTES)
         analyzed = prose_mask(text)  # what indexing analyzes: the text with its Markdown blanked
     analysis = Session.open().analyzer.analyze_for_index([analyzed])[0]  # as indexing analyzes a post
     console().print(analysis_table(text, analysis))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from searchclip.app.commands import Session
 from searchclip.errors import EmbedBusyError, IndexBusyError, SearchclipError
-from searchclip.index.store import current_generation, read_manifest
+from searchclip.index.store import known_folders, state_key
 from searchclip.ingest.watch import RECONCILE_SECONDS, Watcher
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class LiveIndex:
                 polling=polling, events=events,
             )  # fmt: skip
         self._threads: list[threading.Thread] = []
+        self._folders: tuple[object, list[Path]] | None = None
 
     def start(self) -> None:
         if self.watcher is not None:
@@ -74,13 +75,21 @@ class LiveIndex:
             thread.join(timeout=5)
 
     def folders(self) -> list[Path]:
-        """The folders the index holds now (those `searchclip index` was last given)."""
-        gen = current_generation(self.root)
-        manifest = read_manifest(gen) if gen else None
-        return [Path(f) for f in manifest.folders] if manifest else []
+        """The folders the index holds now (those `searchclip index` was last given), read again
+        only when the index changed: the watcher asks every second, and a manifest lists every file."""
+        key = state_key(self.root)
+        if self._folders is None or self._folders[0] != key:
+            self._folders = (key, [Path(f) for f in known_folders(self.root)])
+        return self._folders[1]
 
     def update(
-        self, folders: list[Path] | None = None, *, full: bool = False, wait: bool = False, max_file_bytes: int = 0
+        self,
+        folders: list[Path] | None = None,
+        *,
+        full: bool = False,
+        wait: bool = False,
+        max_file_bytes: int = 0,
+        embed: bool = True,
     ) -> IndexReport:
         """One incremental update, as `searchclip index` runs it, with this service's warm analyzers;
         the new posts' vectors follow in the background."""
@@ -91,7 +100,7 @@ class LiveIndex:
                 self.root, folders, full=full, wait=wait, max_file_bytes=max_file_bytes or MAX_FILE_BYTES,
                 analyzer=self.analyzer(),
             )  # fmt: skip
-        if self.current().config.embed:
+        if embed and self.current().config.embed:
             self._embed_wanted.set()
         return report
 
@@ -135,5 +144,5 @@ class LiveIndex:
                 embed_index(self.root, self._embedder)
             except EmbedBusyError:
                 pass  # another process embeds: it takes these posts along
-            except SearchclipError as exc:
-                self._log(f"searchclip: embedding: {' '.join(str(exc).split())}")
+            except Exception as exc:  # the model or the store failed: said, and tried after the next update
+                self._log(f"searchclip: embedding: {' '.join(str(exc).split()) or type(exc).__name__}")

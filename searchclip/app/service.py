@@ -277,7 +277,12 @@ def _run_index(body: CliRequest, live: LiveIndex, current: Callable[[], Session]
         options = index_handoff(body.argv[1:])
         if options is None:
             raise ServiceError("the service runs `searchclip index` without folders or --full only")
-        report = live.update(wait=bool(options["wait"]), max_file_bytes=int(options["max_file_bytes"]))
+        report = live.update(
+            list(current().config.folders) or None,  # as the CLI: the config's folders, else the index's
+            wait=bool(options["wait"]),
+            max_file_bytes=int(options["max_file_bytes"]),
+            embed=not options["no_embed"],
+        )
         print_index_report(console("never", out_buffer), err, report, live.root, bool(options["quiet"]))
         if current().config.embed and not options["no_embed"] and not options["quiet"]:
             err.print("searchclip: the search service makes the new posts' vectors now", markup=False)

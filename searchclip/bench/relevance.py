@@ -441,7 +441,7 @@ def _embed(coll: Collection, root: Path, cache: Path | None, progress: Progress 
     if stored is not None:
         shutil.copyfile(root / STORE, stored)  # closed, so checkpointed: the one file holds it all
     store = VectorStore(root)
-    dense = DenseIndex(store.rows(_model(embedder)))
+    dense = DenseIndex(store.rows(_model(embedder), embedder.dimension))
     store.close()
     queries: dict[str, Any] = {}
     if cache is not None and (cache / "queries.npz").is_file():

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from searchclip.embed.model import Embedder, default_embedder, model_id
 from searchclip.embed.passages import PASSAGE_TOKENS, passages
-from searchclip.errors import EmbedBusyError, IndexMissingError, VectorStoreError
+from searchclip.errors import EmbedBusyError, IndexMissingError, IndexVersionError, VectorStoreError
+from searchclip.index.fields import schema_matches
 from searchclip.index.highlights import blank_markup
 from searchclip.index.hits import Hit
 from searchclip.index.reader import IndexReader
@@ -152,6 +153,10 @@ def _embed_pass(
     manifest = read_manifest(gen) if gen else None
     if manifest is None:
         return
+    if not schema_matches(manifest.version):  # its stored posts are in a format this one cannot read
+        raise IndexVersionError(
+            f"the index at {root} was built by another version of searchclip; rebuild it with: searchclip index --full"
+        )
     reader = IndexReader(root)
     done = store.embedded(model)
     store.forget(f for f in done if f not in manifest.files)

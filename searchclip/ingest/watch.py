@@ -87,13 +87,21 @@ class Watcher:
 
     def run(self) -> None:
         while not self.stop.is_set():
-            folders = [f for f in self.folders_now() if f.is_dir()]
-            self.stats.folders = [str(f) for f in folders]
-            if not folders or not self.events:
-                self.stop.wait(TICK_MS / 1000)  # nothing indexed yet, or no events: look again later
+            try:
+                self._run_once()
+            except Exception as exc:  # a folder gone mid-watch, a notify error: said, then watched again
+                self.stats.last_error = " ".join(str(exc).split()) or type(exc).__name__
+                self.stop.wait(TICK_MS / 1000)
+
+    def _run_once(self) -> None:
+        folders = [f for f in self.folders_now() if f.is_dir()]
+        self.stats.folders = [str(f) for f in folders]
+        if not folders or not self.events:
+            self.stop.wait(TICK_MS / 1000)  # nothing indexed yet, or no events: look again later
+            if folders:
                 self._pass_if_due(pending=False)
-                continue
-            self._watch(folders)
+            return
+        self._watch(folders)
 
     def _watch(self, folders: list[Path]) -> None:
         from watchfiles import Change, watch

@@ -7,7 +7,6 @@ Obsidian's own "Copy Obsidian URL" does.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,9 +29,9 @@ def obsidian_link(file: str) -> str | None:
     return f"obsidian://open?vault={quote(vault.name, safe='')}&file={quote(inside, safe='')}"
 
 
-@lru_cache(maxsize=4096)
 def vault_of(folder: Path) -> Path | None:
-    """The nearest folder at or above `folder` that holds `.obsidian/` (not the file system's root)."""
+    """The nearest folder at or above `folder` that holds `.obsidian/` (not the file system's root).
+    Not cached: a few stats per result, and a long-running service sees a vault made or moved."""
     for depth, candidate in enumerate((folder, *folder.parents)):
         if depth >= MAX_DEPTH or candidate.parent == candidate:
             return None

@@ -224,7 +224,7 @@ class Searcher:
         gen = current_generation(self.root)
         manifest = read_manifest(gen) if gen else None
         current = {f: s.digest for f, s in manifest.files.items()} if manifest else {}
-        dense = DenseIndex(self._store.rows(model_id(self.embedder)), current)
+        dense = DenseIndex(self._store.rows(model_id(self.embedder), self.embedder.dimension), current)
         self._dense = (key, dense)
         return dense
 
